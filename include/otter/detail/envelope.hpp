@@ -1,0 +1,82 @@
+// Internal: the envelope every message and signal travels in.
+//
+// A mailbox is a list of envelopes. Ordinary messages carry a C++ value of any
+// movable type, identified by a per-type tag (no RTTI on the hot path).
+// Signals (link, exit, monitor, DOWN, timeouts) travel in the same inbox so
+// that Erlang's ordering guarantee holds for messages and signals alike; the
+// owning process handles signals when it drains its inbox, and turns EXIT and
+// DOWN signals into ordinary messages in place (no copy).
+#pragma once
+
+#include <cstdint>
+#include <new>
+#include <utility>
+
+#include "otter/exit_reason.hpp"
+#include "otter/pid.hpp"
+
+namespace otter::detail {
+
+/// Identifies a message type: the address of a per-type tag.
+using type_id = const void*;
+template <class T>
+inline constexpr char type_tag = 0;
+template <class T>
+constexpr type_id id_of() noexcept {
+  return &type_tag<T>;
+}
+
+/// What an envelope is: an ordinary message or one kind of signal.
+enum class envelope_kind : std::uint8_t {
+  message,
+  link,        // from: add a link
+  unlink,      // from: remove a link
+  exit,        // message_envelope<exit_msg>; flag from_link
+  monitor,     // from + ref: someone monitors us
+  demonitor,   // ref: a monitor on us was removed
+  down,        // message_envelope<down_msg>: a process we monitor ended
+  timeout,     // seq: a receive timeout fired
+  info,        // a process_info request; answered at drain time
+};
+
+struct envelope {
+  envelope* next = nullptr;
+  type_id type = nullptr;
+  void (*destroy)(envelope*) noexcept = nullptr;
+  envelope_kind kind = envelope_kind::message;
+  bool from_link = false;  // exit signals: sent because a linked process ended
+};
+
+template <class T>
+struct message_envelope final : envelope {
+  T value;
+
+  template <class... A>
+  explicit message_envelope(A&&... a) : value(std::forward<A>(a)...) {
+    type = id_of<T>();
+    destroy = [](envelope* e) noexcept { delete static_cast<message_envelope*>(e); };
+  }
+};
+
+/// Allocates a message envelope holding T built from `a...`.
+template <class T, class... A>
+envelope* make_message(A&&... a) {
+  return new message_envelope<T>(std::forward<A>(a)...);
+}
+
+/// A control signal without payload beyond a pid, a reference and a number.
+struct signal_envelope final : envelope {
+  pid from;
+  reference ref;
+  std::uint64_t number = 0;  // timeout: the receive sequence number
+  void* extra = nullptr;      // info: the request to answer
+
+  explicit signal_envelope(envelope_kind k) {
+    kind = k;
+    destroy = [](envelope* e) noexcept { delete static_cast<signal_envelope*>(e); };
+  }
+};
+
+inline void destroy_envelope(envelope* e) noexcept { e->destroy(e); }
+
+}  // namespace otter::detail

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds and runs every test: release, ASan+UBSan and TSan presets, one after
+# another (the machine has 2 cores; parallel builds would only fight).
+# Usage: scripts/test.sh [preset ...]   (default: release asan tsan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+presets=("$@")
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan)
+jobs=$(nproc)
+for p in "${presets[@]}"; do
+  echo "=== preset $p ===" >&2
+  cmake --preset "$p" >/dev/null
+  cmake --build --preset "$p" -j"$jobs"
+  ctest --preset "$p" -j"$jobs" --timeout 600
+done
+echo "all tests passed: ${presets[*]}" >&2

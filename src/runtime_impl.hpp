@@ -1,0 +1,180 @@
+// Internal: the runtime's state and the scheduler threads.
+//
+// Scheduling protocol (after Tokio's multi-thread scheduler):
+// - A process is in at most one place: a scheduler's LIFO slot, a local run
+//   queue, the injection queue, or running. The inbox protocol (pcb.hpp)
+//   guarantees a waiting process is enqueued exactly once per wake-up.
+// - A process woken by the running one goes to the waker's LIFO slot and runs
+//   next on the same core (ping-pong stays in cache); the LIFO slot is not
+//   stealable. After `lifo_limit` LIFO turns in a row, the queue goes first.
+// - Idle schedulers steal half of a victim's local queue. At most half of the
+//   schedulers search at once; the others park on a condition variable. A
+//   push wakes a parked scheduler only when nobody is searching; a searcher
+//   that finds work while being the last searcher wakes one more. The counts
+//   live in one word (`idle_state::state`) changed by RMW operations, which
+//   order a producer's push against a parker's final check (no lost wake-up).
+// - A parked scheduler sleeps until its next timer at the latest.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "otter/runtime.hpp"
+#include "process_table.hpp"
+#include "run_queue.hpp"
+#include "timer_wheel.hpp"
+
+namespace otter::detail {
+
+/// What a process has beyond the PCB; allocated on first use. Touched only
+/// by the process itself, except `ext`, which senders use to wake it.
+struct process_extras {
+  std::unordered_set<std::uint64_t> links;                     // pid serials
+  std::unordered_map<std::uint64_t, std::uint64_t> monitors;   // ref -> target pid
+  std::unordered_map<std::uint64_t, std::uint64_t> monitored_by;  // ref -> watcher pid
+  exit_reason pending_reason;  // valid when pcb::exit_pending
+  bool crashed = false;        // ended by an exception: report it
+};
+
+/// How a scoped_process thread sleeps; shared by the owner and its wakers.
+struct external_waiter {
+  std::mutex m;
+  std::condition_variable cv;
+  bool woken = false;  // guarded by m
+};
+
+class runtime_impl;
+
+class scheduler {
+ public:
+  scheduler(runtime_impl& rt, unsigned index);
+  void start();
+  void join();
+
+  /// Thread main: runs processes until the runtime stops.
+  void main_loop();
+  /// Runs one process for one turn.
+  void run_process(pcb* p);
+  /// Finds the next process to run locally (LIFO slot, local queue, injection).
+  pcb* next_local();
+  /// Fires due timers; returns whether any fired.
+  bool fire_timers();
+  /// Wakes this scheduler if it is parked.
+  void unpark();
+
+  runtime_impl& rt;
+  const unsigned index;
+  local_queue queue;
+  pcb* lifo = nullptr;
+  unsigned lifo_streak = 0;
+  timer_wheel wheel;
+  std::vector<std::uint32_t> free_slots;  // process-table slots cached here
+  std::uint64_t ticks = 0;
+  std::uint32_t rng;
+
+ private:
+  pcb* search();
+  void park(bool searching);
+  pcb* steal();
+
+  std::thread thread_;
+  std::mutex park_m_;
+  std::condition_variable park_cv_;
+  bool notified_ = false;  // guarded by park_m_
+};
+
+class runtime_impl {
+ public:
+  explicit runtime_impl(runtime_config cfg);
+  ~runtime_impl();
+
+  // --- processes ---
+  spawn_result start(task<void> body, pcb* parent, spawn_tie tie);
+  /// Pushes `e` into `p`'s inbox; schedules `p` if it was waiting. Returns
+  /// false (and destroys `e`) if `p` has exited.
+  bool push(pcb* p, envelope* e);
+  /// Delivers to a pid: acquire, push, release.
+  bool deliver(pid to, envelope* e);
+  /// Makes `p` runnable: LIFO slot of the current scheduler, or injection.
+  void schedule(pcb* p);
+  /// Queues a new or yielding process at the back of a run queue.
+  void enqueue(pcb* p);
+  /// Ends `p` with `reason` (runs on the thread that runs `p`).
+  void exit_process(pcb* p, exit_reason reason);
+  /// Drains `p`'s inbox into its private queue, handling signals.
+  bool drain(pcb& p);
+  process_extras& extras(pcb& p);
+  /// Sends an exit/link/monitor signal; returns false if the target is gone.
+  bool send_signal(pid to, envelope* e) { return deliver(to, e); }
+  void wake_parked();  // wakes a parked scheduler if nobody searches
+  bool work_pending() const;
+  std::vector<std::uint32_t>* slot_cache() noexcept;
+
+  // --- time ---
+  std::uint64_t now_tick() const noexcept;
+  std::uint64_t deadline_tick(std::int64_t timeout_ns) const noexcept;
+  std::chrono::steady_clock::time_point tick_time(std::uint64_t tick) const noexcept;
+  /// Arms a timer delivering `payload` to `target` after `timeout_ns`.
+  timer_entry* arm_timer(pid target, envelope* payload, std::int64_t timeout_ns, bool keep_ref);
+
+  // --- names (names.cpp) ---
+  void register_name(std::string_view name, pid p);
+  bool unregister_name(std::string_view name);
+  pid whereis(std::string_view name) const;
+  std::string name_of(pid p) const;
+  void drop_name(pcb& p);
+  std::vector<std::string> registered() const;
+
+  // --- life cycle ---
+  void shutdown();
+  void note_exit();
+
+  runtime_config cfg;
+  process_table table;
+  injection_queue inject;
+  std::vector<std::unique_ptr<scheduler>> scheds;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> next_ref{1};
+  std::atomic<std::int64_t> live{0};  // processes alive, scoped ones excluded
+  std::atomic<std::int64_t> live_external{0};
+  std::chrono::steady_clock::time_point epoch;
+  std::atomic<std::uint64_t> virtual_ms{0};  // deterministic mode's clock
+
+  // idle protocol
+  std::atomic<std::uint32_t> idle_state{0};  // (unparked << 16) | searching
+  std::mutex sleepers_m;
+  std::vector<unsigned> sleepers;  // guarded by sleepers_m
+
+  std::mutex exited_m;
+  std::condition_variable exited_cv;
+
+ private:
+  mutable std::shared_mutex names_m_;
+  std::unordered_map<std::string, std::uint64_t> names_;       // guarded by names_m_
+  std::unordered_map<std::uint64_t, std::string> name_by_pid_;  // guarded by names_m_
+  bool shut_down_ = false;
+};
+
+/// Returns the readable name of a mangled C++ type name.
+std::string demangle(const char* mangled);
+
+/// The scheduler running on this thread (null on other threads).
+scheduler* current_scheduler() noexcept;
+/// Makes `s` this thread's scheduler; returns the previous one.
+scheduler* set_current_scheduler(scheduler* s) noexcept;
+void set_current(pcb* p) noexcept;
+
+inline std::uint32_t searching_of(std::uint32_t s) noexcept { return s & 0xffff; }
+inline std::uint32_t unparked_of(std::uint32_t s) noexcept { return s >> 16; }
+
+}  // namespace otter::detail

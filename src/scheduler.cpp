@@ -1,0 +1,232 @@
+// The scheduler loop: pick, run, search, park. See runtime_impl.hpp for the
+// protocol.
+#include <algorithm>
+#include <typeinfo>
+
+#include "runtime_impl.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define OTTER_PAUSE() _mm_pause()
+#else
+#define OTTER_PAUSE() ((void)0)
+#endif
+
+namespace otter::detail {
+
+namespace {
+thread_local scheduler* t_sched = nullptr;
+thread_local pcb* t_current = nullptr;
+constexpr unsigned lifo_limit = 16;       // LIFO turns in a row before the queue goes first
+constexpr unsigned inject_interval = 61;  // check the injection queue every n turns (Go)
+constexpr unsigned timer_interval = 64;   // fire timers every n turns
+}  // namespace
+
+scheduler* current_scheduler() noexcept { return t_sched; }
+scheduler* set_current_scheduler(scheduler* s) noexcept { return std::exchange(t_sched, s); }
+void set_current(pcb* p) noexcept { t_current = p; }
+__attribute__((noinline)) pcb* current_pcb() noexcept { return t_current; }
+
+scheduler::scheduler(runtime_impl& r, unsigned i)
+    : rt(r), index(i), queue(r.cfg.run_queue_capacity), wheel([](const void* c) { return static_cast<const runtime_impl*>(c)->now_tick(); }, &r), rng(0x9e3779b9u * (i + 1)) {}
+
+void scheduler::start() {
+  thread_ = std::thread([this] { main_loop(); });
+}
+
+void scheduler::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+pcb* scheduler::next_local() {
+  ++ticks;
+  if (ticks % inject_interval == 0)
+    if (pcb* p = rt.inject.pop()) return p;
+  if (lifo) {
+    if (lifo_streak < lifo_limit || queue.empty()) {
+      ++lifo_streak;
+      return std::exchange(lifo, nullptr);
+    }
+    queue.push_back(std::exchange(lifo, nullptr), rt.inject);  // let the queue go first
+  }
+  lifo_streak = 0;
+  if (pcb* p = queue.pop()) return p;
+  return rt.inject.pop();
+}
+
+bool scheduler::fire_timers() {
+  timer_entry* fired = wheel.advance(rt.now_tick());
+  bool any = fired != nullptr;
+  while (fired) {
+    timer_entry* e = fired;
+    fired = e->next;
+    e->next = nullptr;
+    envelope* payload = std::exchange(e->payload, nullptr);
+    if (payload) rt.deliver(e->target, payload);
+    e->release();  // the wheel's reference
+  }
+  return any;
+}
+
+pcb* scheduler::steal() {
+  const unsigned n = static_cast<unsigned>(rt.scheds.size());
+  rng ^= rng << 13;
+  rng ^= rng >> 17;
+  rng ^= rng << 5;
+  unsigned start = rng % n;
+  for (unsigned k = 0; k < n; ++k) {
+    unsigned v = (start + k) % n;
+    if (v == index) continue;
+    if (pcb* p = rt.scheds[v]->queue.steal_into(queue)) return p;
+  }
+  return rt.inject.pop();
+}
+
+pcb* scheduler::search() {
+  // At most half of the schedulers search at once; the rest park at once.
+  std::uint32_t s = rt.idle_state.load(std::memory_order_seq_cst);
+  if (2 * searching_of(s) >= rt.scheds.size()) {
+    park(false);
+    return nullptr;
+  }
+  rt.idle_state.fetch_add(1, std::memory_order_seq_cst);
+  auto until = std::chrono::steady_clock::now() + rt.cfg.spin;
+  pcb* p = nullptr;
+  for (unsigned i = 0;; ++i) {
+    if ((p = steal())) break;
+    if (fire_timers() && (p = next_local())) break;
+    if (rt.stopping.load(std::memory_order_acquire)) break;
+    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= until) break;
+    for (int k = 0; k < 32; ++k) OTTER_PAUSE();
+  }
+  if (p) {
+    // Found work: stop searching; if we were the last searcher, wake
+    // another scheduler so that remaining work is picked up in parallel.
+    std::uint32_t prev = rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
+    if (searching_of(prev) == 1) rt.wake_parked();
+    return p;
+  }
+  park(true);
+  return nullptr;
+}
+
+void scheduler::park(bool searching) {
+  {
+    std::lock_guard lk(rt.sleepers_m);
+    std::uint32_t dec = (1u << 16) + (searching ? 1u : 0u);
+    std::uint32_t prev = rt.idle_state.fetch_sub(dec, std::memory_order_seq_cst);
+    rt.sleepers.push_back(index);
+    // The last searcher to park checks for work pushed while nobody was
+    // looking (its RMW above orders it after any producer's check).
+    if (searching && searching_of(prev) == 1 && rt.work_pending()) {
+      rt.sleepers.pop_back();
+      rt.idle_state.fetch_add(1u << 16, std::memory_order_seq_cst);
+      return;
+    }
+  }
+  std::uint64_t next = wheel.next_expiry();
+  {
+    std::unique_lock lk(park_m_);
+    if (!rt.stopping.load(std::memory_order_acquire)) {
+      if (next == UINT64_MAX)
+        park_cv_.wait(lk, [&] { return notified_; });
+      else
+        park_cv_.wait_until(lk, rt.tick_time(next), [&] { return notified_; });
+    }
+    notified_ = false;
+  }
+  // Woken by a timer or by shutdown rather than by wake_parked: count
+  // ourselves unparked again (wake_parked already did if it chose us).
+  std::lock_guard lk(rt.sleepers_m);
+  auto it = std::find(rt.sleepers.begin(), rt.sleepers.end(), index);
+  if (it != rt.sleepers.end()) {
+    rt.sleepers.erase(it);
+    rt.idle_state.fetch_add(1u << 16, std::memory_order_seq_cst);
+  } else {
+    // wake_parked counted us as unparked and searching; stop searching now,
+    // the loop will search again if it finds nothing locally.
+    rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+void scheduler::unpark() {
+  std::lock_guard lk(park_m_);
+  notified_ = true;
+  park_cv_.notify_one();
+}
+
+void scheduler::main_loop() {
+  t_sched = this;
+  while (!rt.stopping.load(std::memory_order_acquire)) {
+    pcb* p = next_local();
+    if (!p && fire_timers()) p = next_local();
+    if (!p) p = search();  // spins, then parks; returns null after parking
+    if (!p) continue;
+    run_process(p);
+    if (ticks % timer_interval == 0) fire_timers();
+  }
+  t_sched = nullptr;
+}
+
+void scheduler::run_process(pcb* p) {
+  t_current = p;
+  p->budget = rt.cfg.budget;
+  if (!p->waiter) rt.drain(*p);  // new or yielded: handle pending signals first
+  for (;;) {
+    if (p->exit_pending) {
+      rt.exit_process(p, rt.extras(*p).pending_reason);
+      break;
+    }
+    if (receive_state* w = p->waiter) {
+      if (p->budget < 0) {  // the receive gave way to others; resume it later
+        rt.enqueue(p);
+        break;
+      }
+      poll_result r = poll_receive(*p, *w);
+      if (r == poll_result::exit) continue;
+      if (r == poll_result::no_match) {
+        if (w->timeout_ns > 0 && !w->timer) {
+          w->timer_seq = ++p->receive_seq;
+          auto* sig = new signal_envelope(envelope_kind::timeout);
+          sig->number = w->timer_seq;
+          w->timer = rt.arm_timer(pid(p->serial.load(std::memory_order_relaxed)), sig, w->timeout_ns, true);
+          continue;  // the timer may have fired at once
+        }
+        envelope* expected = nullptr;
+        if (p->inbox.compare_exchange_strong(expected, inbox_blocked(), std::memory_order_acq_rel))
+          break;  // waiting: the next sender schedules it
+        continue;  // mail arrived meanwhile
+      }
+      p->waiter = nullptr;
+    } else if (p->yield_requested) {
+      p->yield_requested = false;
+      rt.enqueue(p);
+      break;
+    }
+    p->started = true;
+    p->resume_point.resume();
+    if (p->root.done()) {
+      auto& pr = std::coroutine_handle<task<void>::promise_type>::from_address(p->root.address()).promise();
+      exit_reason reason;
+      if (pr.error) {
+        try {
+          std::rethrow_exception(pr.error);
+        } catch (const exit_exception& e) {
+          reason = e.reason;
+        } catch (const std::exception& e) {
+          reason = exit_reason(demangle(typeid(e).name()), e.what());
+          rt.extras(*p).crashed = true;
+        } catch (...) {
+          reason = exit_reason("unknown_exception");
+          rt.extras(*p).crashed = true;
+        }
+        pr.error = nullptr;
+      }
+      rt.exit_process(p, std::move(reason));
+      break;
+    }
+  }
+  t_current = nullptr;
+}
+
+}  // namespace otter::detail
