@@ -98,7 +98,7 @@ std::uint64_t timer_wheel::next_expiry_locked(int* lvl, int* slot) const noexcep
 
 std::uint64_t timer_wheel::next_expiry() {
   std::lock_guard lk(m_);
-  int l, s;
+  int l = 0, s = 0;
   return next_expiry_locked(&l, &s);
 }
 
@@ -106,7 +106,7 @@ timer_entry* timer_wheel::advance(std::uint64_t now) {
   timer_entry* fired = nullptr;
   std::lock_guard lk(m_);
   for (;;) {
-    int l, s;
+    int l = 0, s = 0;
     std::uint64_t exp = next_expiry_locked(&l, &s);
     if (exp > now) break;
     // Take the whole slot, then fire or re-file each entry relative to `exp`.

@@ -280,12 +280,6 @@ auto receive(Pred pred) {
       clause<T, Pred, detail::take_message<T>>{std::move(pred), {}}));
 }
 
-/// Receives the oldest message of type T, or nullopt after `timeout`.
-template <class T, class Rep, class Period>
-auto receive(std::chrono::duration<Rep, Period> timeout) {
-  return receive<T>(detail::always{}, timeout);
-}
-
 /// Receives the oldest T for which `pred` holds, or nullopt after `timeout`.
 template <class T, class Pred, class Rep, class Period>
   requires std::is_invocable_r_v<bool, Pred&, const T&>
@@ -294,6 +288,12 @@ auto receive(Pred pred, std::chrono::duration<Rep, Period> timeout) {
   return detail::receive_awaiter(detail::make_clause_set(
       clause<T, Pred, decltype(take)>{std::move(pred), take},
       after(timeout, []() -> std::optional<T> { return std::nullopt; })));
+}
+
+/// Receives the oldest message of type T, or nullopt after `timeout`.
+template <class T, class Rep, class Period>
+auto receive(std::chrono::duration<Rep, Period> timeout) {
+  return receive<T>(detail::always{}, timeout);
 }
 
 /// Suspends the calling process for `d` (Erlang's `receive after T -> ok end`);

@@ -1,3 +1,0 @@
-#include <gtest/gtest.h>
-#include "otter/otter.hpp"
-TEST(Smoke, builds) { otter::runtime rt; SUCCEED(); }
