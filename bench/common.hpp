@@ -7,8 +7,8 @@
 // may be written with underscores ("1_000_000"), as the BEAM scripts accept.
 #pragma once
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>

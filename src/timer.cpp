@@ -49,7 +49,8 @@ std::optional<std::chrono::milliseconds> cancel_timer(const timer_ref& t) {
   if (!deadline) return std::nullopt;
   e->release();  // the wheel's reference
   std::uint64_t now = w->now();
-  return std::chrono::milliseconds(deadline > now ? deadline - now : 0);
+  // Deadlines are rounded up to the next tick and `now` down: take one off.
+  return std::chrono::milliseconds(deadline > now + 1 ? deadline - now - 1 : 0);
 }
 
 }  // namespace otter
