@@ -113,7 +113,7 @@ void process_table::release(pcb* p, std::vector<std::uint32_t>* cache) noexcept 
   p->extras = nullptr;
   delete static_cast<external_waiter*>(p->ext);  // senders are done with it now
   p->ext = nullptr;
-  p->trap_exit = p->external = p->yield_requested = p->exit_pending = p->timeout_fired = p->started = false;
+  p->trap_exit = p->external = p->yield_requested = p->exit_pending = p->timeout_fired = p->started = p->receiving = false;
   if ((serial >> 32) == 0xffffffffu) return;  // generation exhausted: retire the slot
   free_slot(index_of(serial), cache);
 }

@@ -69,6 +69,8 @@ class scheduler {
   pcb* next_local();
   /// Fires due timers; returns whether any fired.
   bool fire_timers();
+  /// Puts a process that gave way back behind the other runnable ones.
+  void requeue(pcb* p);
   /// Wakes this scheduler if it is parked.
   void unpark();
 

@@ -168,6 +168,17 @@ void scheduler::main_loop() {
   t_sched = nullptr;
 }
 
+void scheduler::requeue(pcb* p) {
+  // Behind work waiting in the injection queue too, so that a yielding
+  // process cannot keep work from outside waiting for `inject_interval` turns.
+  if (!rt.inject.empty()) {
+    rt.inject.push(p);
+    if (!rt.cfg.deterministic) rt.wake_parked();
+  } else {
+    rt.enqueue(p);
+  }
+}
+
 void scheduler::run_process(pcb* p) {
   t_current = p;
   p->budget = rt.cfg.budget;
@@ -179,7 +190,7 @@ void scheduler::run_process(pcb* p) {
     }
     if (receive_state* w = p->waiter) {
       if (p->budget < 0) {  // the receive gave way to others; resume it later
-        rt.enqueue(p);
+        requeue(p);
         break;
       }
       poll_result r = poll_receive(*p, *w);
@@ -200,7 +211,7 @@ void scheduler::run_process(pcb* p) {
       p->waiter = nullptr;
     } else if (p->yield_requested) {
       p->yield_requested = false;
-      rt.enqueue(p);
+      requeue(p);
       break;
     }
     p->started = true;

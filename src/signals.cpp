@@ -88,8 +88,8 @@ void answer_info(runtime_impl& rt, pcb& p, envelope* e, bool alive) {
   info_reply reply{s->ref, std::nullopt};
   if (alive) {
     process_info info;
-    info.status = p.waiter ? process_info::state::waiting
-                           : (p.yield_requested ? process_info::state::runnable : process_info::state::running);
+    info.status = p.receiving ? process_info::state::waiting
+                              : (p.started ? process_info::state::running : process_info::state::runnable);
     info.message_queue_len = p.queue_len;
     info.trap_exit = p.trap_exit;
     if (p.extras) {
@@ -147,7 +147,10 @@ poll_result poll_receive(pcb& p, receive_state& rs) {
     }
     rs.cursor = c;
     if (p.exit_pending) return poll_result::exit;
-    if (!p.rt->drain(p)) {
+    p.receiving = true;
+    bool arrived = p.rt->drain(p);
+    p.receiving = false;
+    if (!arrived) {
       if (p.exit_pending) return poll_result::exit;
       if (p.timeout_fired || rs.timeout_ns == 0) {
         rs.timed_out = true;

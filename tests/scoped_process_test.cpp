@@ -68,8 +68,12 @@ TEST(ScopedProcess, process_info_reports_queue_links_monitors_and_name) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
   auto p = rt.spawn([]() -> otter::process {
+    auto hi = co_await otter::receive<ping>();
+    otter::send(hi.from, pong{hi.n});
     co_await otter::receive<ping>([](const ping& x) { return x.n == 99; });
   });
+  me.send(p, ping{me.self(), 0});
+  ASSERT_TRUE(me.receive<pong>(forever));  // from now on it waits in its second receive
   rt.register_name("waiter", p);
   me.link(p);
   me.monitor(p);

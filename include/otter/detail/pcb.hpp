@@ -75,6 +75,7 @@ struct alignas(64) pcb {
   bool exit_pending = false;     // an exit signal killed it; reason in extras
   bool timeout_fired = false;    // the current receive's timer fired
   bool started = false;          // ran at least once
+  bool receiving = false;        // draining on behalf of a receive
 };
 
 /// Returns the process running on this thread, or nullptr. Not inlined on
