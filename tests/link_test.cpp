@@ -119,10 +119,12 @@ TEST(Link, exit_normal_to_self_ends_the_process) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
   auto c = rt.spawn([]() -> otter::process {
+    co_await otter::receive<go>();
     otter::exit(otter::self(), otter::exit_reason::normal());
     for (;;) co_await otter::receive<go>();
   });
   me.monitor(c);
+  me.send(c, go{});
   auto d = me.receive<otter::down_message>(forever);
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->reason.is_normal());

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "test_util.hpp"
 
 using namespace otter_test;
@@ -66,17 +68,27 @@ TEST(Monitor, demonitor_means_no_down_arrives) {
 }
 
 TEST(Monitor, demonitor_with_flush_removes_a_down_already_delivered) {
-  otter::runtime rt(quiet());
-  otter::scoped_process me(rt);
+  // Deterministic runtime: the DOWN is surely in the mailbox before the flush.
+  otter::runtime_config cfg;
+  cfg.deterministic = true;
+  otter::runtime rt(cfg);
   auto c = rt.spawn(waits_for_go);
-  auto ref = me.monitor(c);
-  auto witness = me.monitor(c);
-  me.send(c, go{});
-  auto w = me.receive<otter::down_message>([&](const otter::down_message& d) { return d.ref == witness; }, forever);
-  ASSERT_TRUE(w);  // so the other DOWN is in the mailbox too
-  EXPECT_EQ(me.message_queue_len(), 1u);
-  EXPECT_FALSE(me.demonitor(ref, true));
-  EXPECT_EQ(me.message_queue_len(), 0u);
+  std::string trace;
+  auto observer = rt.spawn([](otter::pid c, std::string* t) -> otter::process {
+    auto ref = otter::monitor(c);
+    otter::send(c, go{});
+    co_await otter::receive<int>();  // the test says when c is gone
+    auto before = co_await otter::get_process_info(otter::self());
+    bool was_active = otter::demonitor(ref, true);
+    auto after = co_await otter::get_process_info(otter::self());
+    *t = std::to_string(before->message_queue_len) + (was_active ? "active" : "inactive") +
+         std::to_string(after->message_queue_len);
+  }, c, &trace);
+  rt.run_until_idle();
+  EXPECT_FALSE(rt.is_alive(c));
+  rt.send(observer, 1);
+  rt.run_until_idle();
+  EXPECT_EQ(trace, "1inactive0");
 }
 
 TEST(Monitor, spawn_monitor_watches_from_the_first_instant) {

@@ -11,9 +11,9 @@ struct tick { int n; };
 TEST(Timer, send_after_delivers_later_and_in_deadline_order) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
+  auto start = std::chrono::steady_clock::now();
   auto t2 = otter::send_after(rt, me.self(), 40ms, tick{2});
   auto t1 = otter::send_after(rt, me.self(), 10ms, tick{1});
-  auto start = std::chrono::steady_clock::now();
   auto a = me.receive<tick>(forever);
   auto b = me.receive<tick>(forever);
   ASSERT_TRUE(a && b);
