@@ -47,21 +47,33 @@ fi
 : "${W3_PROCS:=${W3_ACTORS:-1000}}" "${W3_HOPS:=2000000}" "${W4_SENDERS:=2}" "${W4_MSGS:=5000000}"
 : "${OTTER_SCHEDULERS:=0}"
 case "$W1_STOP" in
-  kill) caf_w1_stop=exit ;;
+  kill) caf_w1_stop="exit" ;;
   msg) caf_w1_stop=msg ;;
   *) echo "W1_STOP must be kill or msg, got '$W1_STOP'" >&2; exit 2 ;;
 esac
 if [[ "$OTTER_SCHEDULERS" != 0 ]]; then
   threads=$OTTER_SCHEDULERS
-  beam_sched="+S $OTTER_SCHEDULERS:$OTTER_SCHEDULERS"
+  beam_sched=" +S $OTTER_SCHEDULERS:$OTTER_SCHEDULERS"
 else
   threads=$cores
   beam_sched=""
 fi
 CAF_THREADS=${CAF_THREADS:-$threads}
 beam_procs=$((W1_N * 2 > 2000000 ? W1_N * 2 : 2000000))  # W1 needs +P >= N + 10000
+beam_flags="+P $beam_procs$beam_sched"
 
 log() { echo "[compare] $*" >&2; }
+
+prog_of() {
+  case "$1" in
+    w1) echo w1_spawn ;;
+    w2) echo w2_pingpong ;;
+    w3) echo w3_ring ;;
+    w4) echo w4_fanin ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4)" >&2; exit 2 ;;
+  esac
+}
+for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
 
 # --- Debian packages of the peers ---
 sudo_cmd=()
@@ -77,8 +89,11 @@ apt_install() {
   fi
   log "installing $* with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$@" \
-    || { "${sudo_cmd[@]}" apt-get update && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$@"; }
+  # apt-get talks on stdout; keep stdout for the table.
+  {
+    "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$@" \
+      || { "${sudo_cmd[@]}" apt-get update && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$@"; }
+  } >&2
 }
 
 want_peer() { [[ " $PEERS " == *" $1 "* ]]; }
@@ -101,11 +116,13 @@ if want_peer caf; then
   if [[ -f /usr/include/caf/all.hpp && -f "$PEERS_DIR/caf/CMakeLists.txt" ]]; then
     # Built out of tree under bench/results (never inside the shared folder).
     log "building the CAF peer in $caf_build"
-    if cmake -S "$PEERS_DIR/caf" -B "$caf_build" -DCMAKE_BUILD_TYPE=Release >/dev/null \
-      && cmake --build "$caf_build" -j "$BUILD_JOBS" --target w1_spawn w2_pingpong w3_ring w4_fanin >/dev/null; then
+    mkdir -p "$caf_build"
+    if { cmake -S "$PEERS_DIR/caf" -B "$caf_build" -DCMAKE_BUILD_TYPE=Release \
+      && cmake --build "$caf_build" -j "$BUILD_JOBS" --target w1_spawn w2_pingpong w3_ring w4_fanin; } \
+      >"$caf_build/build.log" 2>&1; then
       have_caf=1
     else
-      log "CAF peer failed to build: skipped"
+      log "CAF peer failed to build (see $caf_build/build.log): skipped"
     fi
   else
     log "CAF peer unavailable (libcaf-dev or $PEERS_DIR/caf missing): skipped"
@@ -117,15 +134,15 @@ otter_bin=$root/build/release/bench
 otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin)
 (
   cd "$root"
-  missing=0
-  for t in "${otter_targets[@]}"; do [[ -x "$otter_bin/$t" ]] || missing=1; done
-  if ((missing)) || [[ ! -f build/release/build.ninja ]]; then
+  stale=0
+  for t in "${otter_targets[@]}"; do [[ -x "$otter_bin/$t" ]] || stale=1; done
+  if ((stale)) || [[ ! -f build/release/build.ninja ]]; then
     log "building otter's release preset"
-    cmake --preset release >/dev/null
-    cmake --build --preset release -j "$BUILD_JOBS"
+    cmake --preset release >&2
+    cmake --build --preset release -j "$BUILD_JOBS" >&2
   else
     # Up to date? Ninja rebuilds only what changed; never benchmark stale binaries.
-    cmake --build --preset release -j "$BUILD_JOBS" --target "${otter_targets[@]}" >/dev/null
+    cmake --build --preset release -j "$BUILD_JOBS" --target "${otter_targets[@]}" >&2
   fi
 )
 
@@ -140,7 +157,7 @@ ln -sfn "compare-$stamp" "$RESULTS_DIR/latest"
   echo "otter_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') dirty=$(git -C "$root" status --porcelain 2>/dev/null | wc -l)"
   echo "RUNS=$RUNS WORKLOADS='$WORKLOADS' PEERS='$PEERS' have_beam=$have_beam have_caf=$have_caf"
   echo "W1_N=$W1_N W1_ROUNDS=$W1_ROUNDS W1_STOP=$W1_STOP W2_N=$W2_N W3_PROCS=$W3_PROCS W3_HOPS=$W3_HOPS W4_SENDERS=$W4_SENDERS W4_MSGS=$W4_MSGS"
-  echo "OTTER_SCHEDULERS=$OTTER_SCHEDULERS beam_flags='+P $beam_procs $beam_sched' CAF_THREADS=$CAF_THREADS"
+  echo "OTTER_SCHEDULERS=$OTTER_SCHEDULERS beam_flags='$beam_flags' CAF_THREADS=$CAF_THREADS"
   if ((have_beam)); then echo "elixir: $(elixir --version 2>/dev/null | tr '\n' ' ')"; fi
   if ((have_caf)); then echo "caf: $(dpkg-query -W -f '${Version}' libcaf-dev 2>/dev/null || echo '?')"; fi
 } >"$run_dir/env.txt"
@@ -148,24 +165,13 @@ cat "$run_dir/env.txt" >&2
 
 export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS
 
-prog_of() {
-  case "$1" in
-    w1) echo w1_spawn ;;
-    w2) echo w2_pingpong ;;
-    w3) echo w3_ring ;;
-    w4) echo w4_fanin ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4)" >&2; exit 2 ;;
-  esac
-}
-
-# Prints the command line for (system, program) as an array assignment.
+# Sets the array `cmd` to the command line of (system, program).
 command_for() {
   local sys=$1 prog=$2
   case "$sys" in
     otter) cmd=(env OTTER_SCHEDULERS="$OTTER_SCHEDULERS" W1_STOP="$W1_STOP" "$otter_bin/$prog") ;;
     beam)
-      # shellcheck disable=SC2206
-      cmd=(env W1_STOP="$W1_STOP" elixir --erl "+P $beam_procs $beam_sched" "$PEERS_DIR/beam/$prog.exs") ;;
+      cmd=(env W1_STOP="$W1_STOP" elixir --erl "$beam_flags" "$PEERS_DIR/beam/$prog.exs") ;;
     caf)
       cmd=(env CAF_THREADS="$CAF_THREADS" W1_STOP="$caf_w1_stop" W3_ACTORS="$W3_PROCS" W4_BATCH=0
         "$caf_build/$prog") ;;
