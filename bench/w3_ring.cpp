@@ -22,14 +22,14 @@ struct done {};
 struct stop {};
 
 otter::process node() {
-  const auto [next, main] = co_await otter::receive<next_node>();
+  const next_node links = co_await otter::receive<next_node>();
   for (bool running = true; running;) {
     co_await otter::receive(
         [&](token t) {
           if (t.left == 0)
-            otter::send(main, done{});
+            otter::send(links.main, done{});
           else
-            otter::send(next, token{t.left - 1});
+            otter::send(links.next, token{t.left - 1});
         },
         [&](stop) { running = false; });
   }

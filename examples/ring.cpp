@@ -19,15 +19,15 @@ struct done { long hops; };
 struct stop {};
 
 otter::process node() {
-  auto [next, main] = co_await otter::receive<next_node>();
+  const next_node links = co_await otter::receive<next_node>();
   long forwarded = 0;
   for (bool running = true; running;) {
     co_await otter::receive(
         [&](token t) {
           if (t.left == 0) {
-            otter::send(main, done{forwarded});
+            otter::send(links.main, done{forwarded});
           } else {
-            otter::send(next, token{t.left - 1});
+            otter::send(links.next, token{t.left - 1});
             ++forwarded;
           }
         },

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds and runs every test: release, ASan+UBSan and TSan presets, one after
-# another (the machine has 2 cores; parallel builds would only fight).
-# Usage: scripts/test.sh [preset ...]   (default: release asan tsan)
+# Builds and runs every test: release, ASan+UBSan and TSan presets, then the
+# clang preset (clang++ with warnings as errors, so both compilers stay
+# warning-free), one after another (2 cores; parallel builds would only fight).
+# Usage: scripts/test.sh [preset ...]   (default: release asan tsan clang)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan clang)
 jobs=$(nproc)
 for p in "${presets[@]}"; do
   echo "=== preset $p ===" >&2

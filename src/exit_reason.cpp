@@ -7,6 +7,7 @@
 #include <memory>
 #include <ostream>
 
+#include "otter/detail/pool.hpp"
 #include "otter/pid.hpp"
 #include "runtime_impl.hpp"
 
@@ -82,7 +83,7 @@ std::string demangle(const char* mangled) {
   return status == 0 && out ? std::string(out.get()) : std::string(mangled);
 }
 
-void* frame_alloc(std::size_t n) { return ::operator new(n); }
-void frame_free(void* p, std::size_t n) noexcept { ::operator delete(p, n); }
+void* frame_alloc(std::size_t n) { return pool_alloc(n); }
+void frame_free(void* p, std::size_t n) noexcept { pool_free(p, n); }
 
 }  // namespace otter::detail

@@ -50,6 +50,25 @@ class injection_queue {
     len_.store(len_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     return p;
   }
+  /// Removes up to `max` (>= 1) of the oldest processes as a chain linked
+  /// through next_run (the last one's next_run is null); returns its head, or
+  /// nullptr. Taking a batch under one lock is what keeps a stream of work
+  /// from outside (spawns from main, say) from costing a lock per process.
+  pcb* pop_batch(std::size_t max) {
+    if (empty()) return nullptr;
+    std::lock_guard lk(m_);
+    pcb* first = head_;
+    if (!first) return nullptr;
+    std::size_t len = len_.load(std::memory_order_relaxed);
+    std::size_t n = max < len ? max : len;
+    pcb* last = first;
+    for (std::size_t i = 1; i < n; ++i) last = last->next_run;
+    head_ = last->next_run;
+    if (!head_) tail_ = nullptr;
+    last->next_run = nullptr;
+    len_.store(len - n, std::memory_order_relaxed);
+    return first;
+  }
   /// Returns whether it looks empty (seq_cst: see scheduler parking).
   bool empty() const noexcept { return len_.load(std::memory_order_seq_cst) == 0; }
   std::size_t size() const noexcept { return len_.load(std::memory_order_relaxed); }
@@ -125,6 +144,7 @@ class local_queue {
     return tail_.load(std::memory_order_acquire) - unpack_real(head);
   }
   bool empty() const noexcept { return len() == 0; }
+  std::uint32_t capacity() const noexcept { return cap_; }
 
  private:
   static std::uint32_t unpack_steal(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }

@@ -145,21 +145,20 @@ bool runtime_impl::work_pending() const {
   return false;
 }
 
-std::uint64_t runtime_impl::now_tick() const noexcept {
-  if (cfg.deterministic) return virtual_ms.load(std::memory_order_acquire);
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch).count());
+std::int64_t runtime_impl::now_ns() const noexcept {
+  if (cfg.deterministic) return static_cast<std::int64_t>(virtual_ns.load(std::memory_order_acquire));
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - epoch).count();
 }
 
+std::uint64_t runtime_impl::now_tick() const noexcept { return static_cast<std::uint64_t>(now_ns() / tick_ns); }
+
 std::uint64_t runtime_impl::deadline_tick(std::int64_t timeout_ns) const noexcept {
-  constexpr std::int64_t ms = 1'000'000;
-  if (cfg.deterministic) return now_tick() + static_cast<std::uint64_t>((timeout_ns + ms - 1) / ms);
-  auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - epoch).count();
-  return static_cast<std::uint64_t>((now_ns + timeout_ns + ms - 1) / ms);
+  // Rounded up: a timer never fires before its timeout has passed.
+  return static_cast<std::uint64_t>((now_ns() + timeout_ns + tick_ns - 1) / tick_ns);
 }
 
 std::chrono::steady_clock::time_point runtime_impl::tick_time(std::uint64_t tick) const noexcept {
-  return epoch + std::chrono::milliseconds(tick);
+  return epoch + std::chrono::nanoseconds(static_cast<std::int64_t>(tick) * tick_ns);
 }
 
 timer_entry* runtime_impl::arm_timer(pid target, envelope* payload, std::int64_t timeout_ns, bool keep_ref) {
@@ -307,10 +306,10 @@ std::size_t runtime::run_until_idle() {
   return n;
 }
 
-void runtime::advance_time(std::chrono::milliseconds d) {
+void runtime::advance_time(std::chrono::nanoseconds d) {
   require_deterministic(*impl_, "otter::runtime::advance_time");
   if (d.count() < 0) throw bad_argument("otter::runtime::advance_time: negative duration");
-  impl_->virtual_ms.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_acq_rel);
+  impl_->virtual_ns.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_acq_rel);
   detail::scheduler* prev = detail::set_current_scheduler(impl_->scheds[0].get());
   impl_->scheds[0]->fire_timers();
   detail::set_current_scheduler(prev);

@@ -79,6 +79,10 @@ class scheduler {
   local_queue queue;
   pcb* lifo = nullptr;
   unsigned lifo_streak = 0;
+  // Set when a park ended by a timer rather than by new work: the next
+  // search then does one pass instead of spinning, so that a periodic
+  // timer in an otherwise idle runtime costs a wake-up, not a spin.
+  bool timer_wake = false;
   timer_wheel wheel;
   std::vector<std::uint32_t> free_slots;  // process-table slots cached here
   std::uint64_t ticks = 0;
@@ -88,6 +92,9 @@ class scheduler {
   pcb* search();
   void park(bool searching);
   pcb* steal();
+  /// Takes a fair share of the injection queue into the local queue and
+  /// returns one process of it to run, or nullptr.
+  pcb* pop_injected();
 
   std::thread thread_;
   std::mutex park_m_;
@@ -123,6 +130,11 @@ class runtime_impl {
   std::vector<std::uint32_t>* slot_cache() noexcept;
 
   // --- time ---
+  /// Timer resolution: fine enough that `receive after 1 ms` waits about
+  /// 1 ms (not 2, as whole-millisecond ticks would round it), coarse enough
+  /// that the wheel rarely cascades.
+  static constexpr std::int64_t tick_ns = 250'000;
+  std::int64_t now_ns() const noexcept;  // since `epoch` (virtual when deterministic)
   std::uint64_t now_tick() const noexcept;
   std::uint64_t deadline_tick(std::int64_t timeout_ns) const noexcept;
   std::chrono::steady_clock::time_point tick_time(std::uint64_t tick) const noexcept;
@@ -150,7 +162,7 @@ class runtime_impl {
   std::atomic<std::int64_t> live{0};  // processes alive, scoped ones excluded
   std::atomic<std::int64_t> live_external{0};
   std::chrono::steady_clock::time_point epoch;
-  std::atomic<std::uint64_t> virtual_ms{0};  // deterministic mode's clock
+  std::atomic<std::uint64_t> virtual_ns{0};  // deterministic mode's clock
 
   // idle protocol
   std::atomic<std::uint32_t> idle_state{0};  // (unparked << 16) | searching

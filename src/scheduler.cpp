@@ -51,7 +51,26 @@ pcb* scheduler::next_local() {
   }
   lifo_streak = 0;
   if (pcb* p = queue.pop()) return p;
-  return rt.inject.pop();
+  return pop_injected();
+}
+
+pcb* scheduler::pop_injected() {
+  // A fair share (Go's globrunqget): len / schedulers + 1, bounded by half
+  // of the local queue so that the pushes below cannot overflow.
+  std::size_t want = rt.inject.size() / rt.scheds.size() + 1;
+  std::size_t room = queue.capacity() / 2 > queue.len() ? queue.capacity() / 2 - queue.len() : 0;
+  if (want > room) want = room;
+  if (want == 0) want = 1;
+  pcb* first = rt.inject.pop_batch(want);
+  if (!first) return nullptr;
+  for (pcb* p = first->next_run; p;) {
+    pcb* next = p->next_run;
+    p->next_run = nullptr;
+    queue.push_back(p, rt.inject);
+    p = next;
+  }
+  first->next_run = nullptr;
+  return first;
 }
 
 bool scheduler::fire_timers() {
@@ -79,7 +98,7 @@ pcb* scheduler::steal() {
     if (v == index) continue;
     if (pcb* p = rt.scheds[v]->queue.steal_into(queue)) return p;
   }
-  return rt.inject.pop();
+  return pop_injected();
 }
 
 pcb* scheduler::search() {
@@ -90,13 +109,14 @@ pcb* scheduler::search() {
     return nullptr;
   }
   rt.idle_state.fetch_add(1, std::memory_order_seq_cst);
+  const bool spin = !std::exchange(timer_wake, false);
   auto until = std::chrono::steady_clock::now() + rt.cfg.spin;
   pcb* p = nullptr;
   for (unsigned i = 0;; ++i) {
     if ((p = steal())) break;
     if (fire_timers() && (p = next_local())) break;
     if (rt.stopping.load(std::memory_order_acquire)) break;
-    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= until) break;
+    if (!spin || ((i & 15) == 15 && std::chrono::steady_clock::now() >= until)) break;
     for (int k = 0; k < 32; ++k) OTTER_PAUSE();
   }
   if (p) {
@@ -133,6 +153,7 @@ void scheduler::park(bool searching) {
       else
         park_cv_.wait_until(lk, rt.tick_time(next), [&] { return notified_; });
     }
+    timer_wake = !notified_;
     notified_ = false;
   }
   // Woken by a timer or by shutdown rather than by wake_parked: count

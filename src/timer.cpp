@@ -50,7 +50,9 @@ std::optional<std::chrono::milliseconds> cancel_timer(const timer_ref& t) {
   e->release();  // the wheel's reference
   std::uint64_t now = w->now();
   // Deadlines are rounded up to the next tick and `now` down: take one off.
-  return std::chrono::milliseconds(deadline > now + 1 ? deadline - now - 1 : 0);
+  const std::uint64_t ticks = deadline > now + 1 ? deadline - now - 1 : 0;
+  const auto left = std::chrono::nanoseconds(static_cast<std::int64_t>(ticks) * detail::runtime_impl::tick_ns);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(left);
 }
 
 }  // namespace otter

@@ -58,8 +58,8 @@ void timer_wheel::unlink(timer_entry* e) noexcept {
 bool timer_wheel::insert(timer_entry* e, std::uint64_t deadline) {
   std::lock_guard lk(m_);
   if (deadline <= elapsed_) return false;
-  if (deadline - elapsed_ > max_ticks) deadline = elapsed_ + max_ticks;
-  e->deadline = deadline;
+  e->due = deadline;
+  e->deadline = deadline - elapsed_ > horizon ? elapsed_ + horizon : deadline;
   e->wheel = this;
   e->armed = true;
   link(e);
@@ -73,7 +73,7 @@ std::uint64_t timer_wheel::cancel(timer_entry* e) {
   e->armed = false;
   unlink(e);
   --count_;
-  return e->deadline;
+  return e->due;
 }
 
 std::uint64_t timer_wheel::next_expiry_locked(int* lvl, int* slot) const noexcept {
@@ -118,7 +118,10 @@ timer_entry* timer_wheel::advance(std::uint64_t now) {
       timer_entry* e = list;
       list = e->next;
       e->prev = e->next = nullptr;
-      if (e->deadline <= elapsed_) {
+      if (e->deadline <= elapsed_ && e->due > elapsed_) {  // beyond the range: file again
+        e->deadline = e->due - elapsed_ > horizon ? elapsed_ + horizon : e->due;
+        link(e);
+      } else if (e->deadline <= elapsed_) {
         e->armed = false;
         --count_;
         e->next = fired;

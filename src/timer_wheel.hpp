@@ -1,7 +1,8 @@
 // Internal: a hierarchical timing wheel (Varghese & Lauck), one per scheduler.
 //
-// Six levels of 64 slots; a level-L slot spans 64^L ticks of 1 ms, so the
-// wheel covers 2^36 ms (about 2.2 years). Insert and cancel are O(1); a timer
+// Six levels of 64 slots; a level-L slot spans 64^L ticks of 250 µs, so the
+// wheel covers 2^36 ticks (200 days of 250 µs ticks); a later timer is filed
+// at the far edge and re-filed when that comes up. Insert and cancel are O(1); a timer
 // in a far slot is cascaded to a finer level when its slot comes up (at most
 // five times in its life). Each level keeps a 64-bit occupancy mask, so the
 // next expiry is found with a rotate and a count-trailing-zeros per level.
@@ -30,7 +31,8 @@ class timer_wheel;
 struct timer_entry {
   timer_entry* prev = nullptr;
   timer_entry* next = nullptr;
-  std::uint64_t deadline = 0;  // in ticks; guarded by the wheel's mutex
+  std::uint64_t deadline = 0;  // in ticks, where it is filed; guarded by the wheel's mutex
+  std::uint64_t due = 0;       // the true deadline (later than `deadline` beyond the wheel's range)
   timer_wheel* wheel = nullptr;
   pid target;
   envelope* payload = nullptr;  // delivered to `target` on expiry
@@ -47,6 +49,10 @@ class timer_wheel {
  public:
   static constexpr int levels = 6;
   static constexpr std::uint64_t max_ticks = (std::uint64_t{1} << (6 * levels)) - 1;
+  /// The farthest a timer is filed ahead of the wheel's time: one top-level
+  /// slot short of a full turn, so that a far entry never lands in the top
+  /// slot the wheel is in now (which would read as due).
+  static constexpr std::uint64_t horizon = max_ticks - (std::uint64_t{1} << (6 * (levels - 1)));
 
   /// `clock(ctx)` returns the current tick; the wheel starts at that time.
   timer_wheel(std::uint64_t (*clock)(const void*), const void* ctx) : clock_(clock), ctx_(ctx), elapsed_(clock(ctx)) {}

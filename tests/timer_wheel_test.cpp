@@ -77,3 +77,20 @@ TEST(TimerWheel, a_deadline_in_the_past_is_refused) {
   e->release();
   EXPECT_EQ(w.next_expiry(), UINT64_MAX);
 }
+
+TEST(TimerWheel, a_deadline_beyond_the_range_fires_on_time_not_early) {
+  fake_now = 0;
+  timer_wheel w(clock_fn, nullptr);
+  auto* far = new timer_entry();
+  const std::uint64_t due = 3 * timer_wheel::max_ticks + 17;
+  ASSERT_TRUE(w.insert(far, due));
+  // At the wheel's horizon the entry is re-filed, not fired.
+  EXPECT_TRUE(drain(w.advance(timer_wheel::horizon)).empty());
+  EXPECT_LT(w.next_expiry(), due);
+  EXPECT_GT(w.next_expiry(), timer_wheel::horizon);
+  EXPECT_TRUE(drain(w.advance(2 * timer_wheel::max_ticks + 5)).empty());
+  EXPECT_TRUE(drain(w.advance(due - 1)).empty());
+  EXPECT_EQ(w.size(), 1u);
+  EXPECT_EQ(drain(w.advance(due)), std::vector<std::uint64_t>{due});
+  EXPECT_EQ(w.size(), 0u);
+}

@@ -141,7 +141,7 @@ class runtime {
   /// Runs processes until none is runnable; returns how many turns ran.
   std::size_t run_until_idle();
   /// Advances the virtual clock by `d` and fires the timers that expire.
-  void advance_time(std::chrono::milliseconds d);
+  void advance_time(std::chrono::nanoseconds d);
 
   /// Returns the implementation (for otter's own components).
   detail::runtime_impl& impl() noexcept { return *impl_; }

@@ -8,23 +8,46 @@
 // DOWN signals into ordinary messages in place (no copy).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <new>
 #include <utility>
 
+#include "otter/detail/pool.hpp"
 #include "otter/exit_reason.hpp"
 #include "otter/pid.hpp"
 
 namespace otter::detail {
 
-/// Identifies a message type: the address of a per-type tag.
-using type_id = const void*;
+struct envelope;
+
+/// What varies with the type an envelope holds. Its address identifies the
+/// type (no RTTI on the hot path), and one pointer in the envelope serves as
+/// both the type's identity and its destructor.
+struct envelope_type {
+  void (*destroy)(envelope*) noexcept;
+};
+using type_id = const envelope_type*;
+
 template <class T>
-inline constexpr char type_tag = 0;
+void destroy_message(envelope* e) noexcept;
+template <class T>
+inline constexpr envelope_type envelope_type_of{&destroy_message<T>};
 template <class T>
 constexpr type_id id_of() noexcept {
-  return &type_tag<T>;
+  return &envelope_type_of<T>;
 }
+
+/// Envelopes live in the small-block pool (see pool.hpp).
+struct pooled {
+  static void* operator new(std::size_t n) { return pool_alloc(n); }
+  static void operator delete(void* p, std::size_t n) noexcept { pool_free(p, n); }
+  static void* operator new(std::size_t n, std::align_val_t a) { return ::operator new(n, a); }
+  static void operator delete(void* p, std::size_t n, std::align_val_t a) noexcept {
+    (void)n;
+    ::operator delete(p, a);
+  }
+};
 
 /// What an envelope is: an ordinary message or one kind of signal.
 enum class envelope_kind : std::uint8_t {
@@ -39,10 +62,9 @@ enum class envelope_kind : std::uint8_t {
   info,        // a process_info request; answered at drain time
 };
 
-struct envelope {
+struct envelope : pooled {
   envelope* next = nullptr;
   type_id type = nullptr;
-  void (*destroy)(envelope*) noexcept = nullptr;
   envelope_kind kind = envelope_kind::message;
   bool from_link = false;  // exit signals: sent because a linked process ended
 };
@@ -54,9 +76,13 @@ struct message_envelope final : envelope {
   template <class... A>
   explicit message_envelope(A&&... a) : value(std::forward<A>(a)...) {
     type = id_of<T>();
-    destroy = [](envelope* e) noexcept { delete static_cast<message_envelope*>(e); };
   }
 };
+
+template <class T>
+void destroy_message(envelope* e) noexcept {
+  delete static_cast<message_envelope<T>*>(e);
+}
 
 /// Allocates a message envelope holding T built from `a...`.
 template <class T, class... A>
@@ -73,10 +99,14 @@ struct signal_envelope final : envelope {
 
   explicit signal_envelope(envelope_kind k) {
     kind = k;
-    destroy = [](envelope* e) noexcept { delete static_cast<signal_envelope*>(e); };
+    type = &type_of_signal;
   }
+
+ private:
+  static void destroy(envelope* e) noexcept { delete static_cast<signal_envelope*>(e); }
+  static constexpr envelope_type type_of_signal{&destroy};
 };
 
-inline void destroy_envelope(envelope* e) noexcept { e->destroy(e); }
+inline void destroy_envelope(envelope* e) noexcept { e->type->destroy(e); }
 
 }  // namespace otter::detail
