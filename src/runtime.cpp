@@ -248,7 +248,11 @@ void runtime_config::default_crash_logger(const crash_report& r) {
 runtime::runtime(runtime_config cfg) : impl_(std::make_unique<runtime_impl>(std::move(cfg))) {}
 runtime::~runtime() { shutdown(); }
 
-void runtime::shutdown() { impl_->shutdown(); }
+void runtime::shutdown() {
+  if (detail::pcb* p = detail::current_pcb(); p && p->rt == impl_.get())
+    throw bad_argument("otter::runtime::shutdown: called from one of its own processes (it would join its own scheduler thread)");
+  impl_->shutdown();
+}
 
 void runtime::deliver(pid to, detail::envelope* e) { impl_->deliver(to, e); }
 

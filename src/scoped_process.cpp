@@ -30,7 +30,12 @@ scoped_process::scoped_process(runtime& rt) : rt_(rt) {
 }
 
 scoped_process::~scoped_process() {
-  if (pcb_) rt_.impl().exit_process(pcb_, exit_reason::normal());
+  if (!pcb_) return;
+  // An exit signal that arrived since the last receive decides the reason
+  // its links and monitors see (killed, say), not the destructor.
+  auto& impl = rt_.impl();
+  impl.drain(*pcb_);
+  impl.exit_process(pcb_, pcb_->exit_pending ? impl.extras(*pcb_).pending_reason : exit_reason::normal());
 }
 
 void scoped_process::send_envelope(pid to, detail::envelope* e) { rt_.impl().deliver(to, e); }

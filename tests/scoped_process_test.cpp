@@ -109,3 +109,19 @@ TEST(ScopedProcess, exits_normally_when_destroyed) {
   EXPECT_EQ(d->process, gone);
   EXPECT_TRUE(d->reason.is_normal());
 }
+
+TEST(ScopedProcess, killed_before_its_next_receive_its_watchers_see_killed) {
+  otter::runtime rt(quiet());
+  otter::scoped_process watcher(rt);
+  otter::pid gone;
+  {
+    otter::scoped_process temp(rt);
+    gone = temp.self();
+    watcher.monitor(gone);
+    rt.exit(gone, otter::exit_reason::kill());  // in its inbox when exit returns
+  }
+  auto d = watcher.receive<otter::down_message>(forever);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->process, gone);
+  EXPECT_EQ(d->reason, otter::exit_reason::killed());
+}

@@ -61,3 +61,21 @@ TEST(Shutdown, is_idempotent_and_sends_after_it_are_dropped) {
   EXPECT_FALSE(rt.is_alive(p));
   EXPECT_THROW(otter::scoped_process me(rt), otter::runtime_stopped);
 }
+
+TEST(Shutdown, from_one_of_its_own_processes_is_refused) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  rt.spawn([](otter::runtime* r, otter::pid to) -> otter::process {
+    try {
+      r->shutdown();
+      otter::send(to, false);
+    } catch (const otter::bad_argument&) {
+      otter::send(to, true);
+    }
+    co_return;
+  }, &rt, me.self());
+  auto refused = me.receive<bool>(forever);
+  ASSERT_TRUE(refused);
+  EXPECT_TRUE(*refused);
+  EXPECT_TRUE(rt.is_alive(me.self()));  // still running
+}

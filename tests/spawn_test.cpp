@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "test_util.hpp"
@@ -22,6 +23,10 @@ otter::process report_self(otter::pid to) {
 otter::process echo_ref(const std::string& text, otter::pid to) {
   co_await otter::sleep(1ms);  // suspend, so a dangling reference would show
   otter::send(to, value{text});
+}
+otter::process echo_view(std::string_view text, otter::pid to) {
+  co_await otter::sleep(1ms);
+  otter::send(to, value{std::string(text)});
 }
 }  // namespace
 
@@ -44,6 +49,19 @@ TEST(Spawn, reference_parameters_stay_valid_for_the_life_of_the_process) {
   auto m = me.receive<value>(forever);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->text, "kept alive by spawn");
+}
+
+TEST(Spawn, view_parameters_see_a_copy_of_the_argument_kept_by_the_process) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  {
+    std::string temp = "a string_view parameter must not dangle";
+    rt.spawn(echo_view, temp, me.self());
+    temp.assign(temp.size(), 'x');  // the process copied it before this
+  }
+  auto m = me.receive<value>(forever);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->text, "a string_view parameter must not dangle");
 }
 
 TEST(Spawn, lambda_captures_live_as_long_as_the_process) {

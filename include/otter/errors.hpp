@@ -22,14 +22,18 @@ struct not_in_process : std::logic_error {
   using std::logic_error::logic_error;
 };
 
-/// Thrown when spawning on, or acting through, a runtime that has stopped.
+/// Thrown when spawning on a runtime that has stopped, or creating a
+/// scoped_process, arming a timer or asking process info through it. (Sends
+/// and exit signals after shutdown are dropped silently, as to a dead pid.)
 struct runtime_stopped : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Thrown by `register_name` when the name is taken or the pid is dead.
-struct name_error : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
+/// Thrown by `register_name` when the name is taken, empty or `undefined`,
+/// or the pid is dead or has a name already. A bad_argument, as in Erlang
+/// (`badarg`), so one catch serves both.
+struct name_error : bad_argument {
+  using bad_argument::bad_argument;
 };
 
 }  // namespace otter

@@ -66,10 +66,15 @@ struct spawn_result {
 /// `rt` is null), tied to the calling process as `tie` says.
 spawn_result start_process(runtime_impl* rt, task<void> body, spawn_tie tie);
 
-template <class F>
-struct fn_params_by_value : std::false_type {};
-template <class R, class... P>
-struct fn_params_by_value<R (*)(P...)> : std::bool_constant<(!std::is_reference_v<P> && ...)> {};
+// True when F is a function pointer whose parameters are exactly the
+// argument types, by value: the coroutine then owns copies of everything.
+// Any conversion (a std::string argument for a std::string_view parameter,
+// say) goes through the trampoline, whose frame keeps the argument alive.
+template <class F, class... A>
+struct fn_params_are_args : std::false_type {};
+template <class R, class... P, class... A>
+  requires(sizeof...(P) == sizeof...(A))
+struct fn_params_are_args<R (*)(P...), A...> : std::bool_constant<(std::is_same_v<P, A> && ...)> {};
 
 template <class F, class... A>
 task<void> trampoline(F f, A... a) {
@@ -83,7 +88,7 @@ task<void> make_body(F&& f, A&&... a) {
   using D = std::decay_t<F>;
   static_assert(std::is_invocable_r_v<task<void>, D&, std::decay_t<A>&&...>,
                 "a process body must be callable with the given arguments and return otter::process");
-  if constexpr (fn_params_by_value<D>::value) {
+  if constexpr (fn_params_are_args<D, std::decay_t<A>...>::value) {
     return std::invoke(f, std::forward<A>(a)...);  // parameters are copied into its frame
   } else {
     return trampoline<D, std::decay_t<A>...>(std::forward<F>(f), std::forward<A>(a)...);
@@ -171,7 +176,7 @@ bool is_alive(pid p);
 /// Returns a reference unique within the caller's runtime.
 reference make_ref();
 
-/// Registers the caller-visible name `name` for `p` (see otter/names.hpp).
+/// Registers the caller-visible name `name` for `p` (names are freed when their process exits).
 void register_name(std::string_view name, pid p);
 /// Removes a registered name; returns whether it existed.
 bool unregister_name(std::string_view name);

@@ -14,8 +14,9 @@
 //       otter::when([](const pong& p) { return p.n == 0; }, [&](pong) { ... }),
 //       otter::after(1s, [&] { ... }));
 //
-// Handlers are plain (non-generic) callables; they must not co_await. All
-// handlers return the same type, which the receive returns. Receive works only
+// Handlers are plain (non-generic) callables; they must not co_await. The
+// receive returns the std::common_type of the handlers' results (void if
+// they return nothing). At most one `after` clause, anywhere in the list. Receive works only
 // inside a process (throws otter::not_in_process otherwise); negative timeouts
 // throw otter::bad_argument. Code outside any process uses
 // otter::scoped_process::receive, which takes the same clauses.
@@ -82,7 +83,7 @@ struct after_clause {
   Handler handler;
 };
 
-/// Makes an `after` clause; must be the last clause of a receive.
+/// Makes an `after` clause (at most one per receive; by convention the last).
 template <class Rep, class Period, class Handler>
 auto after(std::chrono::duration<Rep, Period> timeout, Handler handler) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();

@@ -37,7 +37,8 @@
 
 namespace otter {
 
-/// A crash report: a process ended with a reason other than normal/shutdown.
+/// A crash report: an exception escaped a process body. Exits by
+/// `otter::exit(reason)` and by exit signals are not crashes and not reported.
 struct crash_report {
   pid process;          ///< the process that crashed
   std::string name;     ///< its registered name, if any
@@ -50,7 +51,8 @@ struct runtime_config {
   unsigned schedulers = 0;
   /// No threads: the caller steps the runtime (tests only).
   bool deterministic = false;
-  /// Largest number of simultaneously live processes (rounded up to a power of two).
+  /// Largest number of simultaneously live processes (the table holds
+  /// bit_ceil(max_processes + 1) - 1 slots, so a little more may fit).
   std::size_t max_processes = std::size_t{1} << 22;
   /// Slots of each scheduler's local run queue (power of two, >= 2); tests
   /// shrink it so that overflow and stealing happen often.
@@ -131,7 +133,8 @@ class runtime {
   /// Returns the number of scheduler threads (0 in deterministic mode).
   unsigned schedulers() const;
 
-  /// Ends every live process (reason `shutdown`, no signals sent), stops the
+  /// Ends every live process (destroys its frame: no signals are sent, no
+  /// reports are made), stops the
   /// schedulers and frees everything. Idempotent.
   void shutdown();
 

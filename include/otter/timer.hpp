@@ -2,7 +2,7 @@
 // and erlang:cancel_timer/1). `otter::sleep` and receive timeouts are in
 // receive.hpp.
 //
-// Timers live in a hierarchical timing wheel per scheduler (1 ms ticks):
+// Timers live in a hierarchical timing wheel per scheduler (250 µs ticks):
 // arming and cancelling are O(1), and millions of live timers cost ~64 bytes
 // each. A timer fires no earlier than its delay; it may fire later by up to a
 // tick, or more if its scheduler is busy with a process that does not yield.
