@@ -2,7 +2,8 @@
 # Installs the Debian packages otter's build and tests need, when missing.
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
-need=(cmake ninja-build g++ clang libgtest-dev libgmock-dev "$@")
+# elixir: the tests compare printing with the real Elixir and ETF with real Erlang.
+need=(cmake ninja-build g++ clang libgtest-dev libgmock-dev elixir erlang-base "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

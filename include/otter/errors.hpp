@@ -36,4 +36,10 @@ struct name_error : bad_argument {
   using bad_argument::bad_argument;
 };
 
+/// Thrown when a fixed system limit is reached (Erlang's `system_limit`):
+/// the atom table is full, say.
+struct system_limit : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace otter
