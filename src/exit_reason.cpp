@@ -69,7 +69,9 @@ std::string pid::to_string() const {
 std::ostream& operator<<(std::ostream& os, pid p) { return os << p.to_string(); }
 
 std::string reference::to_string() const {
-  return "#Reference<0.0.0." + std::to_string(value_) + ">";
+  // Erlang's word layout (18 bits, 32 bits, 14 bits), as otter::term prints it.
+  return "#Reference<0." + std::to_string(value_ >> 50) + "." + std::to_string((value_ >> 18) & 0xffffffffu) + "." +
+         std::to_string(value_ & 0x3ffff) + ">";
 }
 std::ostream& operator<<(std::ostream& os, reference r) { return os << r.to_string(); }
 

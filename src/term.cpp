@@ -347,8 +347,9 @@ ref_words term::as_ref_words() const {
 
 reference term::as_reference() const {
   ref_words r = as_ref_words();
-  if (r.w[2] != 0) throw bad_argument("otter::term: " + to_string() + " is not an otter::reference (it has a third word)");
-  return reference((std::uint64_t{r.w[1]} << 32) | r.w[0]);
+  if (r.w[0] >= (1u << 18) || r.w[2] >= (1u << 14))
+    throw bad_argument("otter::term: " + to_string() + " is not an otter::reference (it has more than 64 bits)");
+  return reference(std::uint64_t{r.w[0]} | (std::uint64_t{r.w[1]} << 18) | (std::uint64_t{r.w[2]} << 50));
 }
 
 std::string_view term::as_binary() const {

@@ -66,7 +66,8 @@ class reference {
   std::uint64_t value_ = 0;
 };
 
-/// Prints the reference as Erlang does: `#Reference<0.0.0.n>`.
+/// Prints the reference as Erlang does: `#Reference<0.a.b.c>` (its 64 bits as
+/// Erlang's 14-, 32- and 18-bit words).
 std::ostream& operator<<(std::ostream& os, reference r);
 
 }  // namespace otter

@@ -65,11 +65,17 @@ namespace detail {
 struct term_block;
 }
 
-/// An Erlang reference as a term: up to three 32-bit words, as Erlang's own
-/// references have (`#Reference<0.w2.w1.w0>`). otter::reference converts to
-/// one (w0, w1 from its 64 bits, w2 = 0).
+/// An Erlang reference as a term: three 32-bit words, as Erlang's own
+/// references have (`#Reference<0.w2.w1.w0>`; Erlang uses 18 bits of w0).
+/// An otter::reference's 64 bits fill them the same way: 18 bits in w0, 32
+/// in w1, 14 in w2, so Erlang reads otter's references too.
 struct ref_words {
   std::uint32_t w[3] = {0, 0, 0};
+  static constexpr ref_words of(reference r) noexcept {
+    const std::uint64_t v = r.value();
+    return ref_words{{static_cast<std::uint32_t>(v & 0x3ffff), static_cast<std::uint32_t>(v >> 18),
+                      static_cast<std::uint32_t>(v >> 50)}};
+  }
   friend constexpr bool operator==(const ref_words&, const ref_words&) = default;
 };
 
@@ -114,7 +120,7 @@ class term {
     set_tag(term_kind::pid);
     put<std::uint64_t>(0, p.value());
   }
-  term(reference r) noexcept : term(ref_words{{static_cast<std::uint32_t>(r.value()), static_cast<std::uint32_t>(r.value() >> 32), 0}}) {}
+  term(reference r) noexcept : term(ref_words::of(r)) {}
   term(ref_words r) noexcept {
     set_tag(term_kind::reference);
     std::memcpy(raw_, r.w, sizeof r.w);
