@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
 # elixir: the tests compare printing with the real Elixir and ETF with real Erlang.
-need=(cmake ninja-build g++ clang libgtest-dev libgmock-dev elixir erlang-base "$@")
+need=(cmake ninja-build g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev elixir erlang-base "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-// Exit reasons, pid/reference printing, and type-name demangling.
+// Exit reasons, type-name demangling and the coroutine frame allocator.
 #include "otter/exit_reason.hpp"
 
 #include <cxxabi.h>
@@ -8,7 +8,6 @@
 #include <ostream>
 
 #include "otter/detail/pool.hpp"
-#include "otter/pid.hpp"
 #include "runtime_impl.hpp"
 
 namespace otter {
@@ -60,20 +59,6 @@ bool operator==(const exit_reason& a, const exit_reason& b) noexcept {
 }
 
 std::ostream& operator<<(std::ostream& os, const exit_reason& r) { return os << r.to_string(); }
-
-std::uint64_t pid::number() const noexcept { return serial_ & 0xffffffffu; }
-std::uint64_t pid::serial() const noexcept { return serial_ >> 32; }
-std::string pid::to_string() const {
-  return "#PID<0." + std::to_string(number()) + "." + std::to_string(serial()) + ">";
-}
-std::ostream& operator<<(std::ostream& os, pid p) { return os << p.to_string(); }
-
-std::string reference::to_string() const {
-  // Erlang's word layout (18 bits, 32 bits, 14 bits), as otter::term prints it.
-  return "#Reference<0." + std::to_string(value_ >> 50) + "." + std::to_string((value_ >> 18) & 0xffffffffu) + "." +
-         std::to_string(value_ & 0x3ffff) + ">";
-}
-std::ostream& operator<<(std::ostream& os, reference r) { return os << r.to_string(); }
 
 }  // namespace otter
 
