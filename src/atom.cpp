@@ -168,13 +168,34 @@ long utf8_length(std::string_view s) noexcept {
 
 }  // namespace
 
+namespace {
+// A small per-thread cache in front of the table: the same few atoms are
+// made over and over (decoding, parsing, `atom("ok")` in a loop), and a hit
+// costs a hash and a compare instead of a shard lock.
+struct cache_entry {
+  std::size_t hash = 0;
+  const char* text = nullptr;  // the table's own copy: stable for ever
+  std::uint32_t size = 0;
+  std::uint32_t index = 0;
+};
+thread_local cache_entry t_cache[256];
+}  // namespace
+
 atom::atom(std::string_view text) {
+  const std::size_t h = std::hash<std::string_view>{}(text);
+  cache_entry& c = t_cache[h & 255];
+  if (c.text && c.hash == h && c.size == text.size() && std::memcmp(c.text, text.data(), text.size()) == 0) {
+    index_ = c.index;
+    return;
+  }
   long chars = utf8_length(text);
   if (chars < 0) throw bad_argument("otter::atom: the text is not valid UTF-8");
   if (static_cast<std::size_t>(chars) > max_chars)
     throw bad_argument("otter::atom: the text has " + std::to_string(chars) + " characters; an atom has at most " +
                        std::to_string(max_chars));
   index_ = the_table().intern(text);
+  std::string_view stored = the_table().text(index_);
+  c = cache_entry{h, stored.data(), static_cast<std::uint32_t>(stored.size()), index_};
 }
 
 std::optional<atom> atom::existing(std::string_view text) noexcept {

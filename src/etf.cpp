@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
+#include <span>
 #include <vector>
 
 #include "term_block.hpp"
@@ -13,6 +15,8 @@
 namespace otter::etf {
 
 namespace {
+
+using detail::term_block;
 
 enum tag : unsigned char {
   version_magic = 131,
@@ -227,6 +231,14 @@ class reader {
                    std::to_string(b_.size() - i_) + " bytes left");
   }
 
+  // A block of `n` payload items whose `slots` term slots start as [], so
+  // that it can be freed at any point while it is being filled.
+  static term_block* new_block(term_kind k, std::size_t n, std::size_t slots) {
+    term_block* b = term_block::allocate(k, n);
+    for (std::size_t i = 0; i < slots; ++i) new (&b->terms()[i]) term();
+    return b;
+  }
+
   atom make_atom(std::string_view text, bool latin1, std::size_t at) {
     std::string utf8;
     if (latin1) {
@@ -329,27 +341,33 @@ class reader {
       case large_tuple_ext: {
         const std::uint32_t n = t == small_tuple_ext ? byte() : u32("tuple arity");
         plausible(n, 1, at, "a tuple");
-        std::vector<term> v;
-        v.reserve(n);
-        for (std::uint32_t k = 0; k < n; ++k) v.push_back(value(depth + 1));
-        return term::tuple_of(std::move(v));
+        if (n == 0) return term::tuple_of(std::span<const term>());
+        term_block* b = new_block(term_kind::tuple, n, n);
+        term tuple = term::adopt_block(b, term_kind::tuple);  // owns the block if value() throws
+        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = value(depth + 1);
+        return tuple;
       }
       case nil_ext: return term();
       case string_ext: {
         std::string_view s = take(u16("string length"), "string bytes");
-        std::vector<term> v;
-        v.reserve(s.size());
-        for (char c : s) v.emplace_back(static_cast<std::int64_t>(static_cast<unsigned char>(c)));
-        return term::list_of(std::move(v));
+        if (s.empty()) return term();
+        term_block* b = new_block(term_kind::list, s.size(), s.size() + 1);
+        for (std::size_t k = 0; k < s.size(); ++k)
+          b->terms()[k] = term(static_cast<std::int64_t>(static_cast<unsigned char>(s[k])));
+        return term::adopt_block(b, term_kind::list);
       }
       case list_ext: {
         const std::uint32_t n = u32("list length");
         plausible(std::uint64_t{n} + 1, 1, at, "a list");
-        std::vector<term> v;
-        v.reserve(n);
-        for (std::uint32_t k = 0; k < n; ++k) v.push_back(value(depth + 1));
+        if (n == 0) return value(depth + 1);  // no elements: just the tail
+        term_block* b = new_block(term_kind::list, n, std::size_t{n} + 1);
+        term list = term::adopt_block(b, term_kind::list);
+        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = value(depth + 1);
         term tail = value(depth + 1);
-        return term::list_of(std::move(v), tail);  // no elements: just the tail
+        if (tail.kind() == term_kind::list)  // [a | [b]]: Erlang's encoder never writes it, but it is valid
+          return term::list_of(list.elements(), tail);
+        b->terms()[n] = std::move(tail);
+        return list;
       }
       case binary_ext: return term::binary(take(u32("binary length"), "binary bytes"));
       case bit_binary_ext: {

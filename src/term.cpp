@@ -209,6 +209,12 @@ term term::from_block(term_block* b, term_kind k, std::uint32_t offset) noexcept
   return t;
 }
 
+term term::adopt_block(term_block* b, term_kind k) noexcept {
+  term t = from_block(b, k);
+  b->refs.fetch_sub(1, std::memory_order_relaxed);
+  return t;
+}
+
 void term::retain() const noexcept { get<term_block*>(0)->refs.fetch_add(1, std::memory_order_relaxed); }
 
 void term::release() noexcept {
@@ -234,18 +240,14 @@ term term::tuple_of(std::span<const term> elements) {
   }
   term_block* b = term_block::allocate(term_kind::tuple, elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) new (&b->terms()[i]) term(elements[i]);
-  term t = from_block(b, term_kind::tuple);
-  b->refs.fetch_sub(1, std::memory_order_relaxed);  // from_block took one more
-  return t;
+  return adopt_block(b, term_kind::tuple);
 }
 
 term term::tuple_of(std::vector<term>&& elements) {
   if (elements.empty()) return tuple_of(std::span<const term>());
   term_block* b = term_block::allocate(term_kind::tuple, elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) new (&b->terms()[i]) term(std::move(elements[i]));
-  term t = from_block(b, term_kind::tuple);
-  b->refs.fetch_sub(1, std::memory_order_relaxed);
-  return t;
+  return adopt_block(b, term_kind::tuple);
 }
 
 term term::list_of(std::span<const term> elements, const term& tail) {
@@ -264,9 +266,7 @@ term term::list_of(std::vector<term>&& elements, const term& tail) {
   term_block* b = term_block::allocate(term_kind::list, elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) new (&b->terms()[i]) term(std::move(elements[i]));
   new (&b->terms()[elements.size()]) term(*real_tail);
-  term t = from_block(b, term_kind::list);
-  b->refs.fetch_sub(1, std::memory_order_relaxed);
-  return t;
+  return adopt_block(b, term_kind::list);
 }
 
 term term::map_of(std::span<const std::pair<term, term>> entries) {
@@ -280,8 +280,13 @@ term term::map_of(std::vector<std::pair<term, term>>&& entries) {
     t.set_tag(term_kind::map);
     return t;
   }
-  // Stable sort, then keep the last of each run of equal keys.
-  std::stable_sort(entries.begin(), entries.end(),
+  // Stable sort, then keep the last of each run of equal keys. Input that
+  // is sorted already (decoded maps, maps rebuilt from maps) skips the sort.
+  bool sorted = true;
+  for (std::size_t i = 1; i < entries.size() && sorted; ++i)
+    sorted = detail::compare_exact(entries[i - 1].first, entries[i].first) < 0;
+  if (!sorted)
+    std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& x, const auto& y) { return detail::compare_exact(x.first, y.first) < 0; });
   std::size_t out = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -295,9 +300,7 @@ term term::map_of(std::vector<std::pair<term, term>>&& entries) {
     new (&b->terms()[i]) term(std::move(entries[i].first));
     new (&b->terms()[out + i]) term(std::move(entries[i].second));
   }
-  term t = from_block(b, term_kind::map);
-  b->refs.fetch_sub(1, std::memory_order_relaxed);
-  return t;
+  return adopt_block(b, term_kind::map);
 }
 
 bool term::is_proper_list() const noexcept {

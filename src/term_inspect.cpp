@@ -3,7 +3,7 @@
 // Each kind builds the document its Inspect implementation builds
 // (Inspect.List, Inspect.Tuple, Inspect.Map, Inspect.BitString, ...), and
 // doc_arena lays it out with Elixir's algorithm, so line breaks fall where
-// iex puts them. The rules were checked against Elixir 1.14 / OTP 24 (see
+// iex puts them. The rules were checked against Elixir 1.14 / OTP 25 (see
 // tests/term_inspect_test.cpp, whose expected strings come from it).
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-// External Term Format: bytes made by Erlang/OTP 24 decode to the right
+// External Term Format: bytes made by Erlang/OTP 25 decode to the right
 // terms, encode -> decode round trips for generated terms, hostile input
 // gives clear errors (never a crash, hang or huge allocation), and a live
 // round trip through `erl` when Erlang is installed.
@@ -28,7 +28,7 @@ std::string bytes(std::initializer_list<int> v) {
 }
 }  // namespace
 
-TEST(Etf, decodes_what_erlang_otp_24_writes) {
+TEST(Etf, decodes_what_erlang_otp_25_writes) {
   // Each byte string is :erlang.term_to_binary of the term beside it.
   EXPECT_EQ(etf::decode(bytes({131, 104, 2, 100, 0, 2, 111, 107, 97, 42})), tuple("ok"_a, 42));
   EXPECT_EQ(etf::decode(bytes({131, 107, 0, 3, 1, 2, 3})), (list{1, 2, 3}));
@@ -62,13 +62,13 @@ TEST(Etf, encodes_in_the_forms_erlang_reads) {
 TEST(Etf, pids_and_references_round_trip) {
   term p = pid((std::uint64_t{7} << 32) | 123);
   EXPECT_EQ(etf::decode(etf::encode(p)), p);
-  // otter's pid parts are 32 bits each (OTP 24 reads numbers < 2^15 and serials < 2^13).
+  // otter's pid parts are 32 bits each (OTP 25 reads numbers < 2^15 and serials < 2^13).
   term big = pid((std::uint64_t{0xfffffffe} << 32) | 0xfffffff0u);
   EXPECT_EQ(etf::decode(etf::encode(big)), big);
   term r = reference(0x1234567890ull);
   EXPECT_EQ(etf::decode(etf::encode(r)), r);
   EXPECT_EQ(etf::decode(etf::encode(r)).as_reference(), reference(0x1234567890ull));
-  // What OTP 24 wrote for make_ref() and self() in a non-distributed node.
+  // What OTP 25 wrote for make_ref() and self() in a non-distributed node.
   term erl_ref = etf::decode(bytes({131, 90, 0, 3, 100, 0, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115,
                                     116, 0, 0, 0, 0, 0, 2, 246, 255, 17, 196, 0, 2, 55, 77, 149, 125}));
   EXPECT_EQ(erl_ref.to_string(), "#Reference<0.927831421.298057730.194303>");

@@ -34,7 +34,7 @@ class term_gen {
       case 5: return otter::term::binary(bytes());
       case 6:
         if (o_.pids_and_refs)
-          return pick(2) ? otter::term(otter::pid((std::uint64_t{pick(8192)} << 32) | pick(32768)))  // in OTP 24's 15+13 bits
+          return pick(2) ? otter::term(otter::pid((std::uint64_t{pick(8192)} << 32) | pick(32768)))  // in OTP 25's 15+13 bits
                          : otter::term(otter::ref_words{{pick(1u << 18), static_cast<std::uint32_t>(rng_()),
                                                          static_cast<std::uint32_t>(rng_())}});
         return otter::term(otter::atoms::nil);

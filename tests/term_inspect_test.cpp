@@ -1,5 +1,5 @@
 // Printing as iex prints. Every expected string below was printed by Elixir
-// 1.14.0 on OTP 24 (IO.inspect, i.e. pretty, width 80, limit 50) for the
+// 1.14.0 on OTP 25 (IO.inspect, i.e. pretty, width 80, limit 50) for the
 // same literal; tests/term_elixir_test.cpp repeats the comparison live on
 // generated terms when Elixir is installed.
 #include <gtest/gtest.h>

@@ -232,6 +232,8 @@ class term {
   const detail::term_block* block() const noexcept { return holds_block() ? get<detail::term_block*>(0) : nullptr; }
   std::uint32_t list_offset() const noexcept { return get<std::uint32_t>(8); }
   static term from_block(detail::term_block* b, term_kind k, std::uint32_t offset = 0) noexcept;
+  /// Takes over a freshly allocated block (its one reference) without a new one.
+  static term adopt_block(detail::term_block* b, term_kind k) noexcept;
 
  private:
   struct copy_tag {};
