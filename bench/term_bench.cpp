@@ -10,6 +10,8 @@
 // TERM_ETF_SET (10000 terms in the ETF set), TERM_MIN_MS (300: each figure
 // runs whole passes until at least this long).
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -18,15 +20,39 @@
 #include <vector>
 
 #include "common.hpp"
+#include "otter/detail/pool.hpp"
 #include "otter/etf.hpp"
 #include "otter/term.hpp"
 #include "otter/term_parse.hpp"
 
 using namespace otter::literals;
 
+// Counts heap allocations (operator new) so that the program can report
+// allocations per operation; otter's pool counts its own.
+static std::uint64_t g_news = 0;  // this program allocates on one thread
+void* operator new(std::size_t n) {
+  ++g_news;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
 namespace {
 
 volatile std::size_t g_sink;  // keeps results alive
+
+std::uint64_t allocations() { return g_news + otter::detail::pool_allocations(); }
+
+// Reports the allocations (heap and pool) that one call of `op` makes.
+template <class F>
+void allocations_per(const char* metric, F&& op) {
+  op();  // warm: atoms interned, pool slabs carved
+  constexpr int reps = 1000;
+  const std::uint64_t a0 = allocations();
+  for (int i = 0; i < reps; ++i) op();
+  bench::result("term_allocs", metric, double(allocations() - a0) / reps, "allocs/op");
+}
 
 // Runs `pass` (which handles `items` items) until min_ms passed; returns items/s.
 template <class F>
@@ -164,6 +190,23 @@ int main() {
   bench::result("term", "parse_per_sec", rate(set_n, min_ms, [&] {
                   for (const auto& s : texts) g_sink = otter::parse_term(s).kind() == otter::term_kind::nil;
                 }), "terms/s");
+
+  {
+    const otter::term shared = otter::tuple(w1, 1, "a string longer than fourteen bytes");
+    const std::string small_etf = otter::etf::encode(otter::tuple(w1, 5));
+    allocations_per("tuple2", [&] { g_sink = otter::tuple(w1, 5).size(); });
+    allocations_per("list10", [&] { g_sink = otter::list{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}.size(); });
+    allocations_per("map4", [&] { g_sink = otter::map{{"a"_a, 1}, {"b"_a, 2}, {"c"_a, 3}, {"d"_a, 4}}.size(); });
+    allocations_per("copy_tuple", [&] {
+      otter::term c = shared;
+      g_sink = c.size();
+    });
+    allocations_per("binary_14_bytes", [&] { g_sink = otter::term("fourteen bytes").size(); });
+    allocations_per("binary_15_bytes", [&] { g_sink = otter::term("fifteen bytes!!").size(); });
+    allocations_per("atom_existing", [&] { g_sink = otter::atom("W1").index(); });
+    allocations_per("etf_encode_tuple2", [&] { g_sink = otter::etf::encode(otter::tuple(w1, 5)).size(); });
+    allocations_per("etf_decode_tuple2", [&] { g_sink = otter::etf::decode(small_etf).size(); });
+  }
 
   if (const std::string out = bench::env_str("TERM_ETF_OUT", ""); !out.empty()) {
     std::ofstream f(out, std::ios::binary);

@@ -229,6 +229,8 @@ class reader {
     if (count > (b_.size() - i_) / min_bytes)
       fail(at, std::string(what) + " of " + std::to_string(count) + " items cannot fit in the " +
                    std::to_string(b_.size() - i_) + " bytes left");
+    if (count > std::uint64_t{UINT32_MAX / 2})
+      fail(at, std::string(what) + " of " + std::to_string(count) + " items is larger than otter's limit of 2^31 - 1");
   }
 
   // A block of `n` payload items whose `slots` term slots start as [], so
@@ -456,7 +458,11 @@ term decode(std::string_view bytes, const decode_options& options) {
   if (bytes.empty()) throw decode_error(0, "empty input: expected the version byte 131");
   if (static_cast<unsigned char>(bytes[0]) != version_magic)
     throw decode_error(0, "expected the version byte 131, got " + std::to_string(static_cast<unsigned char>(bytes[0])));
-  return r.all();
+  try {
+    return r.all();
+  } catch (const system_limit& e) {  // a binary of 2 GiB or more, say
+    throw decode_error(0, e.what());
+  }
 }
 
 }  // namespace otter::etf

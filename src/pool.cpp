@@ -24,9 +24,18 @@
 
 namespace otter::detail {
 
+namespace {
+thread_local std::uint64_t t_allocations = 0;
+}  // namespace
+
+std::uint64_t pool_allocations() noexcept { return t_allocations; }
+
 #ifdef OTTER_POOL_BYPASS
 
-void* pool_alloc(std::size_t n) { return ::operator new(n); }
+void* pool_alloc(std::size_t n) {
+  ++t_allocations;
+  return ::operator new(n);
+}
 void pool_free(void* p, std::size_t) noexcept { ::operator delete(p); }
 
 #else
@@ -135,6 +144,7 @@ thread_local thread_cache t_cache;
 }  // namespace
 
 void* pool_alloc(std::size_t n) {
+  ++t_allocations;
   if (n == 0) n = 1;
   if (n > pool_max_block) return ::operator new(n);
   const std::size_t c = (n - 1) / granule;

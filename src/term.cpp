@@ -243,7 +243,9 @@ term term::tuple_of(std::span<const term> elements) {
   return adopt_block(b, term_kind::tuple);
 }
 
-term term::tuple_of(std::vector<term>&& elements) {
+term term::tuple_of(std::vector<term>&& elements) { return tuple_moving(elements); }
+
+term term::tuple_moving(std::span<term> elements) {
   if (elements.empty()) return tuple_of(std::span<const term>());
   term_block* b = term_block::allocate(term_kind::tuple, elements.size());
   for (std::size_t i = 0; i < elements.size(); ++i) new (&b->terms()[i]) term(std::move(elements[i]));
@@ -251,8 +253,15 @@ term term::tuple_of(std::vector<term>&& elements) {
 }
 
 term term::list_of(std::span<const term> elements, const term& tail) {
-  std::vector<term> v(elements.begin(), elements.end());
-  return list_of(std::move(v), tail);
+  if (elements.empty()) return tail;
+  if (tail.kind() == term_kind::list) {  // splice (see below)
+    std::vector<term> v(elements.begin(), elements.end());
+    return list_of(std::move(v), tail);
+  }
+  term_block* b = term_block::allocate(term_kind::list, elements.size());
+  for (std::size_t i = 0; i < elements.size(); ++i) new (&b->terms()[i]) term(elements[i]);
+  new (&b->terms()[elements.size()]) term(tail);
+  return adopt_block(b, term_kind::list);
 }
 
 term term::list_of(std::vector<term>&& elements, const term& tail) {
@@ -437,11 +446,13 @@ const term& term::at(const term& key) const {
 }
 
 const term& term::map_key(std::size_t i) const {
+  if (!is_map()) wrong_kind("a map");
   if (i >= size()) throw bad_argument("otter::term: map index " + std::to_string(i) + " is out of range");
   return block()->keys()[i];
 }
 
 const term& term::map_value(std::size_t i) const {
+  if (!is_map()) wrong_kind("a map");
   if (i >= size()) throw bad_argument("otter::term: map index " + std::to_string(i) + " is out of range");
   return block()->values()[i];
 }
@@ -464,8 +475,8 @@ term term::map_remove(const term& key) const {
 }
 
 term term::tuple_set(std::size_t i, term value) const {
-  auto e = elements();
   if (!is_tuple()) wrong_kind("a tuple");
+  auto e = elements();
   if (i >= e.size()) (void)(*this)[i];  // throws the range error
   std::vector<term> v(e.begin(), e.end());
   v[i] = std::move(value);
@@ -547,6 +558,9 @@ term charlist(std::string_view text) {
       if ((d & 0xc0) != 0x80) throw bad_argument("otter::charlist: the text is not valid UTF-8");
       cp = (cp << 6) | (d & 0x3f);
     }
+    static constexpr std::uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      throw bad_argument("otter::charlist: the text is not valid UTF-8 (overlong, surrogate or beyond U+10FFFF)");
     cps.emplace_back(static_cast<std::int64_t>(cp));
     i += len;
   }

@@ -208,6 +208,8 @@ class parser {
       return atom(text);
     } catch (const bad_argument& e) {
       fail(at, e.what());
+    } catch (const system_limit& e) {
+      fail(at, e.what());
     }
   }
 
@@ -623,7 +625,7 @@ class parser {
   }
 
   std::uint64_t small_number(std::size_t at, const char* what) {
-    if (!is_digit(peek())) fail(i_, std::string("expected a number in ") + what + ", got " + describe(i_));
+    if (!is_digit(peek())) fail(i_, std::string("expected a number in ") + what + ", got " + describe(i_), at_end());
     std::uint64_t v = 0;
     while (is_digit(peek())) {
       v = v * 10 + static_cast<std::uint64_t>(peek() - '0');

@@ -100,6 +100,8 @@ TEST(TermParse, errors_say_where_and_what) {
   expect_error("1e5", 1, 2, "after a number", false);
   expect_error(":\"\\xff\"", 1, 1, "not valid UTF-8", false);
   expect_error("#PID<1.2.3>", 1, 1, "only local pids", false);
+  expect_error("#PID<0.1.", 1, 10, "expected a number in a pid", true);
+  expect_error("'\xc0\x80'", 1, 1, "valid UTF-8", false);
 }
 
 TEST(TermParse, deep_nesting_is_refused_not_a_stack_overflow) {

@@ -71,6 +71,15 @@ TEST(Term, wrong_kind_access_is_a_bad_argument_that_shows_the_term) {
   EXPECT_THROW((void)(map{{1, 2}}).at(3), bad_argument);
   EXPECT_THROW((void)term().hd(), bad_argument);
   EXPECT_THROW((void)term("x"_a).as_bool(), bad_argument);
+  EXPECT_THROW((void)tuple(1, 2).map_key(0), bad_argument);
+  EXPECT_THROW((void)term("inline").map_value(0), bad_argument);
+  EXPECT_THROW((void)(list{1, 2}).map_value(0), bad_argument);
+  try {
+    (void)(map{{1, 2}}).tuple_set(0, 3);
+    FAIL() << "tuple_set on a map must throw";
+  } catch (const bad_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("expected a tuple"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Term, integers_are_64_bit_and_floats_finite) {
@@ -99,6 +108,9 @@ TEST(Term, lists_are_proper_or_improper_and_tl_shares) {
   EXPECT_EQ(l.prepend(0), (list{0, 1, 2, 3}));
   EXPECT_EQ(charlist("hé"), (list{104, 233}));
   EXPECT_THROW(charlist("\xff"), bad_argument);
+  EXPECT_THROW(charlist("\xc0\x80"), bad_argument);      // overlong
+  EXPECT_THROW(charlist("\xed\xa0\x80"), bad_argument);  // a surrogate
+  EXPECT_THROW(charlist("\xf4\x90\x80\x80"), bad_argument);  // beyond U+10FFFF
 }
 
 TEST(Term, maps_keep_one_value_per_key_the_last_one) {

@@ -18,7 +18,8 @@
 // bytes left before anything is allocated; nesting is limited). Not
 // supported, with a clear error: compressed terms, funs, ports, bitstrings
 // that are not whole bytes, pids and references of other nodes, integers
-// beyond 64 bits, references of more than three words.
+// beyond 64 bits, references with non-zero words beyond the third, and
+// containers or binaries of 2^31 items or more.
 #pragma once
 
 #include <cstddef>

@@ -58,7 +58,7 @@ enum class term_kind : std::uint8_t {
   binary,
 };
 
-/// Returns the kind's name as Erlang's guards say it ("integer", "tuple", ...).
+/// Returns a short name of the kind for messages ("integer", "tuple", "empty list", ...).
 std::string_view kind_name(term_kind k) noexcept;
 
 namespace detail {
@@ -136,6 +136,8 @@ class term {
   /// Builds a tuple of `elements`.
   static term tuple_of(std::span<const term> elements);
   static term tuple_of(std::vector<term>&& elements);
+  /// Builds a tuple, moving the elements out of `elements`.
+  static term tuple_moving(std::span<term> elements);
   /// Builds the list of `elements` ending in `tail` ([] for a proper list; a
   /// list tail is spliced in, so the result is flat as Erlang's would be).
   static term list_of(std::span<const term> elements, const term& tail = term());
@@ -177,7 +179,9 @@ class term {
   /// made by Erlang, with a third word).
   reference as_reference() const;
   ref_words as_ref_words() const;
-  /// The bytes of a binary (valid while this term, or a copy, lives).
+  /// The bytes of a binary. Valid while this term lives unchanged: binaries
+  /// of up to 14 bytes are stored inside the term itself, so a copy does not
+  /// extend the view, and moving from or assigning to the term ends it.
   std::string_view as_binary() const;
 
   /// Tuple arity, list length (proper lists), map size or binary byte size.
@@ -311,10 +315,12 @@ std::ostream& operator<<(std::ostream& os, const term& t);
 /// Builds a tuple: `otter::tuple("ok"_a, 42)` is {:ok, 42}.
 template <class... A>
 term tuple(A&&... a) {
-  std::vector<term> v;
-  v.reserve(sizeof...(A));
-  (v.emplace_back(std::forward<A>(a)), ...);
-  return term::tuple_of(std::move(v));
+  if constexpr (sizeof...(A) == 0) {
+    return term::tuple_of(std::span<const term>());
+  } else {
+    term elements[] = {term(std::forward<A>(a))...};  // on the stack: one allocation in all
+    return term::tuple_moving(elements);
+  }
 }
 
 /// A proper list: `otter::list{1, 2, 3}` is [1, 2, 3]. It is a term.

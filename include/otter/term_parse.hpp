@@ -7,10 +7,12 @@
 // (`1.5`, `1.0e-3`), atoms (`:ok`, `:"with space"`, `:+`, aliases such as
 // `Counter.Worker` for :"Elixir.Counter.Worker", `true`/`false`/`nil`, and
 // `_`, the wildcard of match patterns, as the atom :_), strings with Elixir's
-// escapes (`\n \t \" \\ \xHH \uHHHH \u{H...}` ...), charlists (`'abc'`,
-// `~c"abc"`), binaries (`<<1, 2, "ab">>`), tuples, lists (with `| tail`
-// and trailing keywords `[1, a: 2]`), keyword lists, maps (`%{a: 1}`,
-// `%{"k" => v}`), pids as printed (`#PID<0.12.0>`) and comments (`# ...`).
+// escapes (`\a \b \d \e \f \n \r \s \t \v \0 \" \\ \xHH \x{H...}
+// \uHHHH \u{H...}`, backslash-newline), charlists (`'abc'`, `~c"abc"`,
+// `~c'abc'`), binaries (`<<1, 2, "ab">>`), tuples, lists (with `| tail` and
+// trailing keywords `[1, a: 2]`), keyword lists, maps (`%{a: 1}`,
+// `%{"k" => v}`), pids and references as printed (`#PID<0.12.0>`,
+// `#Reference<0.1.2.3>`) and comments (`# ...`).
 // Trailing commas are allowed, as in Elixir.
 //
 // Errors throw otter::parse_error, which gives the line and column (from 1)

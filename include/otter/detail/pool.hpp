@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace otter::detail {
 
@@ -21,5 +22,8 @@ inline constexpr std::size_t pool_max_block = 256;
 void* pool_alloc(std::size_t n);
 /// Frees a block from pool_alloc; `n` must be the size it was allocated with.
 void pool_free(void* p, std::size_t n) noexcept;
+/// How many times the calling thread has called pool_alloc (for benchmarks
+/// that report allocations per operation).
+std::uint64_t pool_allocations() noexcept;
 
 }  // namespace otter::detail
