@@ -107,7 +107,7 @@ class table {
       arena_left_ = n;
     }
     char* p = arena_next_;
-    std::memcpy(p, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
     p[s.size()] = '\0';
     arena_next_ += s.size() + 1;
     arena_left_ -= s.size() + 1;
@@ -184,7 +184,8 @@ thread_local cache_entry t_cache[256];
 atom::atom(std::string_view text) {
   const std::size_t h = std::hash<std::string_view>{}(text);
   cache_entry& c = t_cache[h & 255];
-  if (c.text && c.hash == h && c.size == text.size() && std::memcmp(c.text, text.data(), text.size()) == 0) {
+  if (c.text && c.hash == h && c.size == text.size() &&
+      (text.empty() || std::memcmp(c.text, text.data(), text.size()) == 0)) {
     index_ = c.index;
     return;
   }

@@ -225,12 +225,30 @@ class reader {
   }
   // Each item takes at least `min_bytes`: refuse counts the rest cannot hold
   // before reserving memory for them.
-  void plausible(std::uint64_t count, std::size_t min_bytes, std::size_t at, const char* what) const {
-    if (count > (b_.size() - i_) / min_bytes)
+  // Bytes not yet spoken for: every item that an open container promised
+  // takes at least one byte, so these are all a new container may claim.
+  // This bounds the items (and so the memory) of all containers together
+  // by the input's size, however they nest.
+  std::size_t available() const noexcept {
+    const std::size_t left = b_.size() - i_;
+    return left > owed_ ? left - owed_ : 0;
+  }
+  void plausible(std::uint64_t count, std::size_t at, const char* what) const {
+    if (count > available())
       fail(at, std::string(what) + " of " + std::to_string(count) + " items cannot fit in the " +
-                   std::to_string(b_.size() - i_) + " bytes left");
+                   std::to_string(available()) + " bytes left for it");
     if (count > std::uint64_t{UINT32_MAX / 2})
       fail(at, std::string(what) + " of " + std::to_string(count) + " items is larger than otter's limit of 2^31 - 1");
+  }
+  // A container of `count` items opens: they are owed until read.
+  void promise(std::uint64_t count, std::size_t at, const char* what) {
+    plausible(count, at, what);
+    owed_ += static_cast<std::size_t>(count);
+  }
+  // Reads one promised item.
+  term item(std::size_t depth) {
+    --owed_;
+    return value(depth);
   }
 
   // A block of `n` payload items whose `slots` term slots start as [], so
@@ -278,11 +296,21 @@ class reader {
     }
   }
 
+  // Reads a node name and refuses any but nonode@nohost, without making
+  // an atom of it (a hostile peer could otherwise fill the atom table).
   void local_node(std::size_t at, const char* what) {
-    atom node = atom_value(what);
-    if (node != atoms::nonode_nohost)
-      fail(at, std::string(what) + " of node '" + std::string(node.text()) +
-                   "': only local (nonode@nohost) pids and references are supported");
+    const std::size_t node_at = i_;
+    const std::uint32_t t = byte();
+    std::string_view text;
+    switch (t) {
+      case atom_utf8_ext:
+      case atom_ext: text = take(u16("atom length"), "atom text"); break;
+      case small_atom_utf8_ext:
+      case small_atom_ext: text = take(byte(), "atom text"); break;
+      default: fail(node_at, std::string("expected an atom for the node of ") + what + ", got tag " + std::to_string(t));
+    }
+    if (text != "nonode@nohost")
+      fail(at, std::string(what) + " of another node: only local (nonode@nohost) pids and references are supported");
   }
 
   std::int64_t big(std::size_t n, std::size_t at) {
@@ -314,7 +342,7 @@ class reader {
       }
       case large_big_ext: {
         const std::uint32_t n = u32("big integer length");
-        plausible(n, 1, at, "a big integer");
+        plausible(n, at, "a big integer");
         return term(big(n, at));
       }
       case new_float_ext: {
@@ -342,11 +370,11 @@ class reader {
       case small_tuple_ext:
       case large_tuple_ext: {
         const std::uint32_t n = t == small_tuple_ext ? byte() : u32("tuple arity");
-        plausible(n, 1, at, "a tuple");
+        promise(n, at, "a tuple");
         if (n == 0) return term::tuple_of(std::span<const term>());
         term_block* b = new_block(term_kind::tuple, n, n);
         term tuple = term::adopt_block(b, term_kind::tuple);  // owns the block if value() throws
-        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = value(depth + 1);
+        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = item(depth + 1);
         return tuple;
       }
       case nil_ext: return term();
@@ -360,12 +388,12 @@ class reader {
       }
       case list_ext: {
         const std::uint32_t n = u32("list length");
-        plausible(std::uint64_t{n} + 1, 1, at, "a list");
-        if (n == 0) return value(depth + 1);  // no elements: just the tail
+        promise(std::uint64_t{n} + 1, at, "a list");
+        if (n == 0) return item(depth + 1);  // no elements: just the tail
         term_block* b = new_block(term_kind::list, n, std::size_t{n} + 1);
         term list = term::adopt_block(b, term_kind::list);
-        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = value(depth + 1);
-        term tail = value(depth + 1);
+        for (std::uint32_t k = 0; k < n; ++k) b->terms()[k] = item(depth + 1);
+        term tail = item(depth + 1);
         if (tail.kind() == term_kind::list)  // [a | [b]]: Erlang's encoder never writes it, but it is valid
           return term::list_of(list.elements(), tail);
         b->terms()[n] = std::move(tail);
@@ -381,12 +409,12 @@ class reader {
       }
       case map_ext: {
         const std::uint32_t n = u32("map size");
-        plausible(std::uint64_t{n} * 2, 1, at, "a map");
+        promise(std::uint64_t{n} * 2, at, "a map");
         std::vector<std::pair<term, term>> v;
         v.reserve(n);
         for (std::uint32_t k = 0; k < n; ++k) {
-          term key = value(depth + 1);
-          term val = value(depth + 1);
+          term key = item(depth + 1);
+          term val = item(depth + 1);
           v.emplace_back(std::move(key), std::move(val));
         }
         term m = term::map_of(std::move(v));
@@ -438,6 +466,7 @@ class reader {
   std::string_view b_;
   const decode_options& o_;
   std::size_t i_ = 1;
+  std::size_t owed_ = 0;  // items promised by open containers, not yet read
 };
 
 }  // namespace

@@ -115,7 +115,7 @@ struct thread_cache {
       }
     }
     const std::size_t size = (c + 1) * granule;
-    if (bump[c] + size > bump_end[c]) {
+    if (static_cast<std::size_t>(bump_end[c] - bump[c]) < size) {  // (both null at first: 0 < size)
       bump[c] = static_cast<char*>(new_slab());
       bump_end[c] = bump[c] + slab_bytes;
     }

@@ -189,7 +189,7 @@ term::term(double d) {
 term::term(std::string_view bytes) {
   set_tag(term_kind::binary);
   if (bytes.size() <= 14) {
-    std::memcpy(raw_, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(raw_, bytes.data(), bytes.size());
     raw_[14] = static_cast<unsigned char>(bytes.size());
   } else {
     term_block* b = term_block::allocate(term_kind::binary, bytes.size());
@@ -227,7 +227,7 @@ void term::throw_int_range(std::uint64_t v) {
 }
 
 void term::wrong_kind(const char* wanted) const {
-  std::string shown = to_string();
+  std::string shown = inspect(*this, inspect_options{0, 10});
   if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
   throw bad_argument(std::string("otter::term: expected ") + wanted + ", got " + shown);
 }
@@ -264,8 +264,9 @@ term term::list_of(std::span<const term> elements, const term& tail) {
   return adopt_block(b, term_kind::list);
 }
 
-term term::list_of(std::vector<term>&& elements, const term& tail) {
-  if (elements.empty()) return tail;
+term term::list_of(std::vector<term>&& elements, const term& tail_in) {
+  if (elements.empty()) return tail_in;
+  const term tail = tail_in;  // a copy: `tail_in` may live in `elements`, which may reallocate
   const term* real_tail = &tail;
   if (tail.kind() == term_kind::list) {  // splice: [a, b | [c | d]] is [a, b, c | d]
     auto more = tail.elements();

@@ -166,7 +166,7 @@ std::string atom_literal(atom a) {
   std::string_view s = a.text();
   if (a == atoms::true_ || a == atoms::false_ || a == atoms::nil) return std::string(s);
   if (is_elixir_alias(s)) {
-    if (s == "Elixir" || s.substr(0, 13) == "Elixir.Elixir") return std::string(s);
+    if (s == "Elixir" || s == "Elixir.Elixir" || s.substr(0, 14) == "Elixir.Elixir.") return std::string(s);
     return std::string(s.substr(7));
   }
   std::string out = ":";
@@ -343,8 +343,9 @@ class printer {
           printable = false;
           break;
         }
-        std::int64_t v = c.as_int();
-        if (!((v >= 0x20 && v <= 0x7e) || (v != 0x7f && v >= 0 && escape_letter(static_cast<std::uint32_t>(v))))) {
+        // Elixir's List.ascii_printable?: 7..13, 27 and 32..126.
+        const std::int64_t v = c.as_int();
+        if (!((v >= 0x20 && v <= 0x7e) || (v >= 0x07 && v <= 0x0d) || v == 0x1b)) {
           printable = false;
           break;
         }

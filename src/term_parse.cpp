@@ -3,7 +3,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -143,10 +142,10 @@ class parser {
     }
     if (c == '<' && peek(1) == '<') return binary_value();
     if (c == '"') return term(string_body('"'));
-    if (c == '\'') return charlist_of(string_body('\''), at);
+    if (c == '\'') return charlist_body('\'');
     if (c == '~' && peek(1) == 'c' && (peek(2) == '"' || peek(2) == '\'')) {
       i_ += 2;
-      return charlist_of(string_body(peek()), at);
+      return charlist_body(peek());
     }
     if (c == ':') return atom_value();
     if (c == '?') return char_value();
@@ -339,6 +338,7 @@ class parser {
 
   term binary_value() {
     const std::size_t open = i_;
+    depth_guard g(*this, open);
     i_ += 2;
     std::string bytes;
     for (;;) {
@@ -372,80 +372,137 @@ class parser {
     return term::binary(bytes);
   }
 
-  // Reads a quoted body after the opening `quote` (at the cursor) with
-  // Elixir's escapes; returns the bytes. The cursor ends after the closer.
-  std::string string_body(char quote) {
+  // One unit of a quoted body's escape: a raw byte (`\xHH`) or a code point.
+  struct piece {
+    std::uint32_t value;
+    bool byte;
+  };
+
+  // Reads the escape after a backslash (the cursor is just past it). Returns
+  // false for a backslash-newline (a line continuation, which is dropped).
+  bool escape(std::size_t esc, piece& out) {
+    const char c = s_[i_];
+    switch (c) {
+      case 'a': ++i_; out = {0x07, false}; return true;
+      case 'b': ++i_; out = {0x08, false}; return true;
+      case 'd': ++i_; out = {0x7f, false}; return true;
+      case 'e': ++i_; out = {0x1b, false}; return true;
+      case 'f': ++i_; out = {0x0c, false}; return true;
+      case 'n': ++i_; out = {0x0a, false}; return true;
+      case 'r': ++i_; out = {0x0d, false}; return true;
+      case 's': ++i_; out = {0x20, false}; return true;
+      case 't': ++i_; out = {0x09, false}; return true;
+      case 'v': ++i_; out = {0x0b, false}; return true;
+      case '0': ++i_; out = {0x00, false}; return true;
+      case '\n': ++i_; return false;
+      case 'x': {
+        ++i_;
+        if (peek() == '{') {
+          out = {braced_hex(esc), false};
+          return true;
+        }
+        std::uint32_t v = 0;
+        int n = 0;
+        while (n < 2 && hex_value(peek()) >= 0) {
+          v = v * 16 + static_cast<std::uint32_t>(hex_value(peek()));
+          ++i_;
+          ++n;
+        }
+        if (n == 0) fail(esc, "invalid hex escape: expected `\\xHH` or `\\x{H...}`");
+        out = {v, true};
+        return true;
+      }
+      case 'u': {
+        ++i_;
+        std::uint32_t v = 0;
+        if (peek() == '{') {
+          v = braced_hex(esc);
+        } else {
+          for (int n = 0; n < 4; ++n) {
+            if (hex_value(peek()) < 0) fail(esc, "invalid unicode escape: expected `\\uHHHH` or `\\u{H...}`");
+            v = v * 16 + static_cast<std::uint32_t>(hex_value(peek()));
+            ++i_;
+          }
+        }
+        if (v >= 0xd800 && v <= 0xdfff) fail(esc, "invalid unicode code point in escape (a surrogate)");
+        out = {v, false};
+        return true;
+      }
+      default:  // \\ \" \' \# and any other character stand for themselves
+        out = {plain_codepoint(esc), false};
+        return true;
+    }
+  }
+
+  // Reads one UTF-8 character at the cursor as a code point.
+  std::uint32_t plain_codepoint(std::size_t at) {
+    auto c = static_cast<unsigned char>(peek());
+    const std::size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || i_ + len > s_.size()) fail(at, "invalid UTF-8 in the input");
+    std::uint32_t cp = len == 1 ? c : c & (0x7fu >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      auto d = static_cast<unsigned char>(s_[i_ + k]);
+      if ((d & 0xc0) != 0x80) fail(at, "invalid UTF-8 in the input");
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    static constexpr std::uint32_t min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      fail(at, "invalid UTF-8 in the input");
+    i_ += len;
+    return cp;
+  }
+
+  // Scans a quoted body after the opening `quote` (at the cursor), calling
+  // `plain(byte_offset)` for each unescaped character and `escaped(piece)`
+  // for each escape. The cursor ends after the closer.
+  template <class Plain, class Escaped>
+  void quoted(char quote, Plain&& plain, Escaped&& escaped) {
     const std::size_t open = i_;
     ++i_;
-    std::string out;
     for (;;) {
       if (at_end())
         fail(i_, std::string("missing terminator: ") + quote + " (for the " + (quote == '"' ? "string" : "charlist") +
                      " starting at " + where(open) + ")",
              true);
-      char c = s_[i_];
+      const char c = s_[i_];
       if (c == quote) {
         ++i_;
-        return out;
+        return;
       }
       if (c == '#' && peek(1) == '{') fail(i_, "interpolation (`#{...}`) is not allowed in a literal");
       if (c != '\\') {
-        out.push_back(c);
-        ++i_;
+        plain();
         continue;
       }
       const std::size_t esc = i_;
       ++i_;
-      if (at_end()) continue;  // reported as a missing terminator above
-      c = s_[i_++];
-      switch (c) {
-        case 'a': out.push_back('\a'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'd': out.push_back('\x7f'); break;
-        case 'e': out.push_back('\x1b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 's': out.push_back(' '); break;
-        case 't': out.push_back('\t'); break;
-        case 'v': out.push_back('\v'); break;
-        case '0': out.push_back('\0'); break;
-        case '\n': break;  // a line continuation
-        case 'x': {
-          std::uint32_t v = 0;
-          if (peek() == '{') {
-            v = braced_hex(esc);
-            append_utf8(out, v);
-          } else {
-            int n = 0;
-            while (n < 2 && hex_value(peek()) >= 0) {
-              v = v * 16 + static_cast<std::uint32_t>(hex_value(peek()));
-              ++i_;
-              ++n;
-            }
-            if (n == 0) fail(esc, "invalid hex escape: expected `\\xHH` or `\\x{H...}`");
-            out.push_back(static_cast<char>(v));
-          }
-          break;
-        }
-        case 'u': {
-          std::uint32_t v = 0;
-          if (peek() == '{') {
-            v = braced_hex(esc);
-          } else {
-            for (int n = 0; n < 4; ++n) {
-              if (hex_value(peek()) < 0) fail(esc, "invalid unicode escape: expected `\\uHHHH` or `\\u{H...}`");
-              v = v * 16 + static_cast<std::uint32_t>(hex_value(peek()));
-              ++i_;
-            }
-          }
-          if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) fail(esc, "invalid unicode code point in escape");
-          append_utf8(out, v);
-          break;
-        }
-        default: out.push_back(c); break;  // \\ \" \' \# and any other char stand for themselves
-      }
+      if (at_end()) continue;  // reported as a missing terminator
+      piece p{};
+      if (escape(esc, p)) escaped(p);
     }
+  }
+
+  // A string body: the bytes, with escapes as UTF-8 (or as the byte \xHH).
+  std::string string_body(char quote) {
+    std::string out;
+    quoted(
+        quote, [&] { out.push_back(s_[i_++]); },
+        [&](piece p) {
+          if (p.byte)
+            out.push_back(static_cast<char>(p.value));
+          else
+            append_utf8(out, p.value);
+        });
+    return out;
+  }
+
+  // A charlist body: one code point per character; `\xFF` is 255, as in Elixir.
+  term charlist_body(char quote) {
+    std::vector<term> cps;
+    quoted(
+        quote, [&] { cps.emplace_back(static_cast<std::int64_t>(plain_codepoint(i_))); },
+        [&](piece p) { cps.emplace_back(static_cast<std::int64_t>(p.value)); });
+    return term::list_of(std::move(cps));
   }
 
   std::uint32_t braced_hex(std::size_t esc) {
@@ -461,14 +518,6 @@ class parser {
     ++i_;
     if (v > 0x10ffff) fail(esc, "invalid unicode code point in escape");
     return v;
-  }
-
-  term charlist_of(const std::string& bytes, std::size_t at) {
-    try {
-      return charlist(bytes);
-    } catch (const bad_argument&) {
-      fail(at, "a charlist must be valid UTF-8");
-    }
   }
 
   term atom_value() {
@@ -513,44 +562,13 @@ class parser {
     ++i_;  // ?
     if (at_end()) fail(at, "expected a character after `?`", true);
     if (peek() == '\\') {
-      // Reuse the string escapes: treat `?\n` like the body of "\n".
       ++i_;
       if (at_end()) fail(at, "expected an escape after `?\\`", true);
-      std::string body;
-      const char c = s_[i_];
-      std::string tmp = std::string("\"\\") + c;
-      std::size_t n = 1;
-      if (c == 'x' || c == 'u') {
-        while (i_ + n < s_.size() && (hex_value(s_[i_ + n]) >= 0 || s_[i_ + n] == '{' || s_[i_ + n] == '}')) ++n;
-        tmp = "\"\\" + std::string(s_.substr(i_, n));
-      }
-      tmp += "\"";
-      parser sub(tmp, limits_);
-      body = sub.string_body('"');
-      i_ += n;
-      std::uint32_t cp = 0;
-      if (!decode_one(body, cp)) fail(at, "invalid character literal");
-      return term(static_cast<std::int64_t>(cp));
+      piece p{};
+      if (!escape(at, p)) fail(at, "expected a character after `?\\`, got a newline");
+      return term(static_cast<std::int64_t>(p.value));
     }
-    std::uint32_t cp = 0;
-    std::size_t len = 1;
-    auto c = static_cast<unsigned char>(peek());
-    if (c >= 0x80) len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-    if (!decode_one(std::string(s_.substr(i_, len)), cp)) fail(at, "invalid UTF-8 after `?`");
-    i_ += len;
-    return term(static_cast<std::int64_t>(cp));
-  }
-
-  static bool decode_one(const std::string& s, std::uint32_t& cp) {
-    if (s.empty()) return false;
-    try {
-      term l = charlist(s);
-      if (l.size() != 1) return false;
-      cp = static_cast<std::uint32_t>(l[0].as_int());
-      return true;
-    } catch (const bad_argument&) {
-      return false;
-    }
+    return term(static_cast<std::int64_t>(plain_codepoint(at)));
   }
 
   term number() {
@@ -603,10 +621,16 @@ class parser {
     }
     if (is_ident_char(peek())) fail(i_, "unexpected " + describe(i_) + " after a number");
     if (is_float) {
-      // strtod: an overflow gives HUGE_VAL (an error here), an underflow 0.0
-      // or a denormal, as Erlang's own float parsing does.
-      const double d = std::strtod(text.c_str(), nullptr);
-      if (!std::isfinite(d)) fail(at, "float literal out of range (larger than the largest double)");
+      // from_chars: locale-independent. Out of range is an overflow (an
+      // error) or an underflow, which gives 0.0 as Erlang's parser does.
+      double d = 0;
+      const auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (r.ec == std::errc::result_out_of_range) {
+        if (!float_underflows(text)) fail(at, "float literal out of range (larger than the largest double)");
+        d = 0;
+      } else if (r.ec != std::errc() || !std::isfinite(d)) {
+        fail(at, "float literal out of range (larger than the largest double)");
+      }
       return term(negative ? -d : d);
     }
     // Accumulate as unsigned; -2^63 is the one value whose magnitude exceeds INT64_MAX.
@@ -622,6 +646,22 @@ class parser {
                    " does not fit in 64 bits (otter's integers are 64-bit)");
     if (negative) return term(v == limit ? INT64_MIN : -static_cast<std::int64_t>(v));
     return term(static_cast<std::int64_t>(v));
+  }
+
+  // Whether digits.digits[e[+-]exp] is too small (rather than too large)
+  // for a double: its decimal exponent is negative.
+  static bool float_underflows(const std::string& text) {
+    const std::size_t dot = text.find('.');
+    long exp10 = static_cast<long>(dot) - 1;  // position of the leading digit
+    std::size_t lead = 0;
+    while (lead < text.size() && (text[lead] == '0' || text[lead] == '.')) ++lead;
+    if (lead > dot) exp10 = -static_cast<long>(lead - dot);  // 0.000ddd
+    if (const std::size_t e = text.find('e'); e != std::string::npos) {
+      long x = 0;
+      std::from_chars(text.data() + e + 1 + (text[e + 1] == '+' ? 1 : 0), text.data() + text.size(), x);
+      exp10 += x;
+    }
+    return exp10 < 0;
   }
 
   std::uint64_t small_number(std::size_t at, const char* what) {

@@ -131,6 +131,20 @@ TEST(Etf, bad_input_gets_a_clear_error) {
   }
 }
 
+TEST(Etf, nested_containers_cannot_claim_more_items_than_the_input_holds) {
+  // Each LARGE_TUPLE_EXT claims as many items as there are bytes left; only
+  // the first may: its items take those bytes, so the next claim must fail
+  // at once rather than allocating for every level.
+  std::string b = bytes({131});
+  const std::size_t filler = 1 << 20;
+  for (int level = 0; level < 10; ++level) {
+    const std::uint32_t n = static_cast<std::uint32_t>(filler + 5 * (9 - level));  // the bytes after its header
+    b += bytes({105, int(n >> 24) & 255, int(n >> 16) & 255, int(n >> 8) & 255, int(n) & 255});
+  }
+  b += std::string(filler, static_cast<char>(106));
+  expect_decode_error(b, "cannot fit");
+}
+
 TEST(Etf, deep_nesting_is_refused_not_a_stack_overflow) {
   std::string deep = bytes({131});
   for (int i = 0; i < 100000; ++i) deep += bytes({104, 1});

@@ -131,6 +131,13 @@ TEST(TermInspect, long_binaries_and_map_entries_lay_out_as_iex) {
   EXPECT_EQ(inspect(map{{k, v}}), "%{\n  \"" + k + "\" => \"" + v + "\"\n}");
 }
 
+TEST(TermInspect, only_ascii_printable_integers_make_a_charlist) {
+  EXPECT_EQ(term(list{4294967306LL}).to_string(), "[4294967306]");  // not '\\n' (2^32 + 10)
+  EXPECT_EQ(term(list{10}).to_string(), "'\\n'");
+  EXPECT_EQ(term(atom("Elixir.ElixirFoo")).to_string(), "ElixirFoo");
+  EXPECT_EQ(term(atom("Elixir.Elixir.Foo")).to_string(), "Elixir.Elixir.Foo");
+}
+
 TEST(TermInspect, to_string_is_one_line_and_unlimited) {
   std::vector<term> many;
   for (int i = 0; i < 100; ++i) many.push_back(i);

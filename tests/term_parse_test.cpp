@@ -101,7 +101,7 @@ TEST(TermParse, errors_say_where_and_what) {
   expect_error(":\"\\xff\"", 1, 1, "not valid UTF-8", false);
   expect_error("#PID<1.2.3>", 1, 1, "only local pids", false);
   expect_error("#PID<0.1.", 1, 10, "expected a number in a pid", true);
-  expect_error("'\xc0\x80'", 1, 1, "valid UTF-8", false);
+  expect_error("'\xc0\x80'", 1, 2, "invalid UTF-8", false);  // raw bytes, not an escape
 }
 
 TEST(TermParse, deep_nesting_is_refused_not_a_stack_overflow) {
@@ -125,4 +125,18 @@ TEST(TermParse, print_then_parse_gives_the_same_term_for_generated_terms) {
     ASSERT_EQ(back, t) << text << "\nparsed back as\n" << back;
     ASSERT_EQ(back.hash(), t.hash()) << text;
   }
+}
+
+TEST(TermParse, char_literals_and_charlist_escapes_as_elixir) {
+  EXPECT_EQ(parse_term("{?\\x41}"), tuple(65));
+  EXPECT_EQ(parse_term("{?\\x{41}}"), tuple(65));
+  EXPECT_EQ(parse_term("%{a: ?\\u0041}"), (map{{"a"_a, 65}}));
+  EXPECT_EQ(parse_term("?\\é"), term(233));
+  EXPECT_EQ(parse_term("'\\xFF'"), (list{255}));  // a code point, as Elixir reads it
+  EXPECT_EQ(parse_term("\"\\xFF\""), term::binary("\xff"));  // a byte in a string
+  expect_error("[1, ?\\u{110000}]", 1, 5, "invalid unicode code point", false);
+}
+
+TEST(TermParse, nested_binaries_are_depth_limited_too) {
+  expect_error(std::string(100000, '<'), 1, 2001, "nesting deeper than 1000", false);
 }

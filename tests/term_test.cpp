@@ -37,6 +37,11 @@ TEST(Term, copies_share_one_block_and_outlive_the_original) {
   EXPECT_EQ(copy.to_string(), "{:W1, 5, \"a string longer than fourteen bytes\"}");
   term moved = std::move(copy);
   EXPECT_TRUE(copy.is_empty_list());  // NOLINT: a moved-from term is []
+  EXPECT_EQ(copy, term());            // NOLINT: in every byte
+  term inline_bin = "abcdefghijkl";
+  term taken = std::move(inline_bin);
+  EXPECT_EQ(inline_bin, term());  // NOLINT
+  EXPECT_EQ(inline_bin.hash(), term().hash());  // NOLINT
   EXPECT_EQ(moved[0].as_atom(), "W1"_a);
 }
 

@@ -85,7 +85,10 @@ class term {
   /// The empty list [].
   term() noexcept { set_tag(term_kind::nil); }
   term(const term& o) noexcept : term(o, copy_tag{}) {}
-  term(term&& o) noexcept { std::memcpy(raw_, o.raw_, sizeof raw_); o.set_tag_only(term_kind::nil); }
+  term(term&& o) noexcept {
+    std::memcpy(raw_, o.raw_, sizeof raw_);
+    o.set_tag(term_kind::nil);  // every byte reset: [] compares bytewise
+  }
   term& operator=(const term& o) noexcept {
     term tmp(o);
     swap(tmp);
@@ -258,11 +261,6 @@ class term {
   void set_tag(term_kind k) noexcept {
     std::memset(raw_, 0, 15);
     raw_[15] = static_cast<unsigned char>(k);
-  }
-  void set_tag_only(term_kind k) noexcept {
-    raw_[14] = 0;
-    raw_[15] = static_cast<unsigned char>(k);
-    put<void*>(0, nullptr);
   }
   void set_int(std::int64_t v) noexcept {
     set_tag(term_kind::integer);
