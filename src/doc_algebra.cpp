@@ -2,6 +2,8 @@
 // lib/elixir/lib/inspect/algebra.ex: `fits?/4` and `format/3`.
 #include "doc_algebra.hpp"
 
+#include <algorithm>
+
 namespace otter::detail {
 
 doc_arena::doc doc_arena::text(std::string_view s) {
@@ -49,17 +51,25 @@ bool doc_arena::fits(long width, long column, bool broke, const std::vector<entr
     bool tail_broke;
     entry e;
   };
+  // Our own items first; when they run out, the entries of `rest` from its
+  // back (the next to be formatted), read in place rather than copied: the
+  // walk usually stops within a line.
   std::vector<item> stack;
-  stack.reserve(rest.size() + 16);
-  for (const entry& e : rest) stack.push_back(item{false, false, e});  // rest: back is next
   if (first) stack.push_back(item{false, false, *first});
+  std::size_t next_rest = rest.size();
   long k = column;
   bool b = broke;
   for (;;) {
     if (k > width && b) return false;
-    if (stack.empty()) return true;
-    item it = stack.back();
-    stack.pop_back();
+    item it;
+    if (!stack.empty()) {
+      it = stack.back();
+      stack.pop_back();
+    } else if (next_rest > 0) {
+      it = item{false, false, rest[--next_rest]};
+    } else {
+      return true;
+    }
     if (it.tail) {
       b = it.tail_broke;
       continue;
@@ -88,7 +98,7 @@ bool doc_arena::fits(long width, long column, bool broke, const std::vector<entr
 
 std::string doc_arena::format(doc root, std::size_t width_in) const {
   const bool infinite = width_in == 0;
-  const long width = infinite ? 0 : static_cast<long>(width_in);
+  const long width = infinite ? 0 : static_cast<long>(std::min<std::size_t>(width_in, 1u << 30));
   std::string out;
   std::vector<entry> stack{entry{0, mode::flat, root}};
   long k = 0;

@@ -88,8 +88,19 @@ struct thread_cache {
   char* bump_end[classes] = {};
 
   ~thread_cache() {
-    // Give every block back so that other threads can use it.
+    // Give every block back so that other threads can use it, including the
+    // untouched rest of each bump region (carved into blocks), so that
+    // short-lived threads do not strand memory.
     for (std::size_t c = 0; c < classes; ++c) {
+      const std::size_t size = (c + 1) * granule;
+      while (bump[c] && static_cast<std::size_t>(bump_end[c] - bump[c]) >= size) {
+        auto* b = reinterpret_cast<block*>(bump[c]);
+        b->next = free[c];
+        free[c] = b;
+        ++count[c];
+        bump[c] += size;
+      }
+      bump[c] = bump_end[c] = nullptr;
       if (free[c]) push_depot(c, free[c], count[c]);
       free[c] = nullptr;
       count[c] = 0;
