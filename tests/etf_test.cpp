@@ -185,7 +185,7 @@ TEST(EtfErlang, erlang_reads_otters_bytes_and_otter_reads_erlangs) {
     f << etf::encode(term::list_of(encoded));
   }
   // Erlang decodes each of otter's encodings and encodes the term again itself.
-  const std::string cmd = "erl -noshell -eval '{ok, F} = file:read_file(\"" + in.string() +
+  const std::string cmd = "HOME=\"${HOME:-/tmp}\" erl -noshell -eval '{ok, F} = file:read_file(\"" + in.string() +
                           "\"), L = binary_to_term(F), ok = file:write_file(\"" + out.string() +
                           "\", term_to_binary([term_to_binary(binary_to_term(B)) || B <- L])), halt().' 2>&1";
   const int rc = std::system(cmd.c_str());

@@ -52,7 +52,8 @@ TEST(TermElixir, inspect_matches_elixir_on_generated_terms) {
     std::ofstream f(script);
     for (const auto& t : terms) f << "IO.puts(inspect((" << t.to_string() << "), pretty: true))\nIO.puts(\"\\u0001\")\n";
   }
-  const std::string out = run("elixir " + script.string() + " 2>/dev/null");
+  // erl insists on a HOME; CI environments may not set one.
+  const std::string out = run("HOME=\"${HOME:-/tmp}\" elixir " + script.string() + " 2>/dev/null");
   std::filesystem::remove_all(dir);
   std::vector<std::string> printed;
   std::size_t start = 0;
