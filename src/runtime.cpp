@@ -6,6 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "exit_hooks.hpp"
 #include "runtime_impl.hpp"
 
 namespace otter::detail {
@@ -219,6 +220,7 @@ void runtime_impl::shutdown() {
       destroy_envelope(p->queue_head);
       p->queue_head = n;
     }
+    if (p->extras) run_exit_hooks(p->extras->exit_hooks, *this, pid(p->serial.load(std::memory_order_relaxed)));
     delete p->extras;
     p->extras = nullptr;
     p->has_name.store(false, std::memory_order_relaxed);

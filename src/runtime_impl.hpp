@@ -44,6 +44,7 @@ struct process_extras {
   std::unordered_map<std::uint64_t, std::uint64_t> monitored_by;  // ref -> watcher pid
   exit_reason pending_reason;  // valid when pcb::exit_pending
   bool crashed = false;        // ended by an exception: report it
+  std::uint32_t exit_hooks = 0;  // bit i: run exit hook i when it ends (see exit_hooks.hpp)
 };
 
 /// How a scoped_process thread sleeps; shared by the owner and its wakers.
@@ -187,6 +188,12 @@ scheduler* current_scheduler() noexcept;
 /// Makes `s` this thread's scheduler; returns the previous one.
 scheduler* set_current_scheduler(scheduler* s) noexcept;
 void set_current(pcb* p) noexcept;
+/// The process the calling thread acts as: the running process, or else the
+/// first scoped_process alive on this thread (code outside processes acts
+/// through it, e.g. as the owner of an ETS table it creates); or nullptr.
+pcb* acting_pcb() noexcept;
+void adopt_acting(pcb* p) noexcept;
+void drop_acting(pcb* p) noexcept;
 
 inline std::uint32_t searching_of(std::uint32_t s) noexcept { return s & 0xffff; }
 inline std::uint32_t unparked_of(std::uint32_t s) noexcept { return s >> 16; }

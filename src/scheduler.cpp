@@ -17,6 +17,7 @@ namespace otter::detail {
 namespace {
 thread_local scheduler* t_sched = nullptr;
 thread_local pcb* t_current = nullptr;
+thread_local pcb* t_acting = nullptr;  // a scoped_process standing for this thread
 constexpr unsigned lifo_limit = 16;       // LIFO turns in a row before the queue goes first
 constexpr unsigned inject_interval = 61;  // check the injection queue every n turns (Go)
 constexpr unsigned timer_interval = 64;   // fire timers every n turns
@@ -26,6 +27,13 @@ scheduler* current_scheduler() noexcept { return t_sched; }
 scheduler* set_current_scheduler(scheduler* s) noexcept { return std::exchange(t_sched, s); }
 void set_current(pcb* p) noexcept { t_current = p; }
 __attribute__((noinline)) pcb* current_pcb() noexcept { return t_current; }
+pcb* acting_pcb() noexcept { return t_current ? t_current : t_acting; }
+void adopt_acting(pcb* p) noexcept {
+  if (!t_acting) t_acting = p;
+}
+void drop_acting(pcb* p) noexcept {
+  if (t_acting == p) t_acting = nullptr;
+}
 
 scheduler::scheduler(runtime_impl& r, unsigned i)
     : rt(r), index(i), queue(r.cfg.run_queue_capacity), wheel([](const void* c) { return static_cast<const runtime_impl*>(c)->now_tick(); }, &r), rng(0x9e3779b9u * (i + 1)) {}

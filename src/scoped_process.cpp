@@ -27,6 +27,7 @@ scoped_process::scoped_process(runtime& rt) : rt_(rt) {
   pcb_->ext = new detail::external_waiter();
   self_ = pid(pcb_->serial.load(std::memory_order_relaxed));
   impl.live_external.fetch_add(1, std::memory_order_relaxed);
+  detail::adopt_acting(pcb_);
 }
 
 scoped_process::~scoped_process() {

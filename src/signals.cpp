@@ -6,6 +6,7 @@
 // arrive in send order because they share the inbox; a drain handles them in
 // that order, turning EXIT (when trapping) and DOWN into messages in place.
 #include "otter/runtime.hpp"
+#include "exit_hooks.hpp"
 #include "runtime_impl.hpp"
 
 namespace otter::detail {
@@ -223,6 +224,9 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
     name = name_of(me);
     drop_name(*p);
   }
+
+  drop_acting(p);
+  run_exit_hooks(x.exit_hooks, *this, me);
 
   if (x.crashed && cfg.on_crash) {
     crash_report r{me, std::move(name), reason};

@@ -1,0 +1,67 @@
+// Internal: the storage of one ETS table, behind otter/ets.hpp.
+//
+// `table` holds what every type shares (identity, owner, options) and the
+// operations as virtual functions; ets_tables.cpp implements them for the
+// hash types (set, bag, duplicate_bag: stripes of hash maps, one
+// reader/writer lock per stripe) and for ordered_set (a tree under one
+// reader/writer lock). Access rules, ids and owners are checked in ets.cpp;
+// a table only stores.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "otter/ets.hpp"
+
+namespace otter::detail {
+class runtime_impl;
+}
+
+namespace otter::ets::detail {
+
+class table {
+ public:
+  table(term id, atom name, const options& o) : id(std::move(id)), name(name), opts(o) {}
+  virtual ~table() = default;
+
+  const term id;
+  const atom name;
+  const options opts;
+  // The owner: its runtime and pid (0 = no owner). Written under the
+  // registry's lock; read by access checks without it.
+  std::atomic<otter::detail::runtime_impl*> owner_rt{nullptr};
+  std::atomic<std::uint64_t> owner{0};
+  std::atomic<bool> deleted{false};
+
+  /// The key of `object`; throws bad_argument unless it is a tuple with at
+  /// least keypos elements.
+  const term& key_of(const term& object) const;
+
+  /// Inserts `objects` (already checked to be tuples) atomically; with
+  /// `only_new`, inserts nothing and returns false if any key is present.
+  virtual bool insert(std::span<const term> objects, bool only_new) = 0;
+  virtual std::vector<term> lookup(const term& key) const = 0;
+  virtual bool member(const term& key) const = 0;
+  virtual void erase(const term& key) = 0;
+  virtual void erase_object(const term& object) = 0;
+  virtual void clear() = 0;
+  virtual std::vector<term> take(const term& key) = 0;
+  /// Sets and ordered sets: under the key's write lock, calls
+  /// `change(existing or nullptr)`; a returned term replaces (or inserts)
+  /// the object, nullopt leaves the table as it was. `change` may throw,
+  /// which also leaves it as it was.
+  virtual void update(const term& key, const std::function<std::optional<term>(const term*)>& change) = 0;
+  virtual std::size_t size() const = 0;
+  virtual std::vector<term> to_list() const = 0;
+  /// Approximate memory in words (8 bytes), as ets:info(T, memory) reports.
+  virtual std::size_t memory_words() const = 0;
+};
+
+std::unique_ptr<table> make_table(term id, atom name, const options& o);
+
+}  // namespace otter::ets::detail

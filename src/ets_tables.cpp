@@ -1,0 +1,299 @@
+// ETS table storage (see ets_table.hpp).
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <type_traits>
+#include <unordered_map>
+
+#include "ets_table.hpp"
+
+namespace otter::ets::detail {
+
+const term& table::key_of(const term& object) const {
+  if (!object.is_tuple())
+    throw bad_argument("otter::ets: an object must be a tuple, got " + inspect(object, {0, 10}));
+  if (object.size() < opts.keypos)
+    throw bad_argument("otter::ets: the object " + inspect(object, {0, 10}) + " has " +
+                       std::to_string(object.size()) + " elements; the key is element " +
+                       std::to_string(opts.keypos));
+  return object[opts.keypos - 1];
+}
+
+namespace {
+
+std::size_t object_words(const term&) noexcept { return (2 * sizeof(term) + 32) / 8; }
+
+// set (Bag = false) or bag/duplicate_bag (Bag = true) in striped hash maps.
+template <bool Bag>
+class hash_table final : public table {
+ public:
+  using value_t = std::conditional_t<Bag, std::vector<term>, term>;
+
+  hash_table(term id, atom name, const options& o)
+      : table(std::move(id), name, o), count_(o.write_concurrency ? 256 : 64), stripes_(new stripe[count_]) {}
+
+  bool insert(std::span<const term> objects, bool only_new) override {
+    if (objects.size() == 1) {
+      const term& key = key_of(objects[0]);
+      stripe& s = stripe_of(key);
+      std::unique_lock lk(s.m);
+      if (only_new && s.map.count(key)) return false;
+      put(s, key, objects[0]);
+      return true;
+    }
+    // Several objects: lock every stripe they touch, in index order (no
+    // deadlock), so that the insert is atomic and isolated.
+    std::vector<std::size_t> idx;
+    idx.reserve(objects.size());
+    for (const term& o : objects) idx.push_back(index_of(key_of(o)));
+    std::vector<std::size_t> order = idx;
+    std::sort(order.begin(), order.end());
+    order.erase(std::unique(order.begin(), order.end()), order.end());
+    std::vector<std::unique_lock<std::shared_mutex>> locks;
+    locks.reserve(order.size());
+    for (std::size_t i : order) locks.emplace_back(stripes_[i].m);
+    if (only_new)
+      for (std::size_t k = 0; k < objects.size(); ++k)
+        if (stripes_[idx[k]].map.count(key_of(objects[k]))) return false;
+    for (std::size_t k = 0; k < objects.size(); ++k) put(stripes_[idx[k]], key_of(objects[k]), objects[k]);
+    return true;
+  }
+
+  std::vector<term> lookup(const term& key) const override {
+    const stripe& s = stripe_of(key);
+    std::shared_lock lk(s.m);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return {};
+    if constexpr (Bag)
+      return it->second;
+    else
+      return {it->second};
+  }
+
+  bool member(const term& key) const override {
+    const stripe& s = stripe_of(key);
+    std::shared_lock lk(s.m);
+    return s.map.count(key) != 0;
+  }
+
+  void erase(const term& key) override {
+    stripe& s = stripe_of(key);
+    std::unique_lock lk(s.m);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return;
+    size_.fetch_sub(static_cast<std::int64_t>(items(it->second)), std::memory_order_relaxed);
+    s.map.erase(it);
+  }
+
+  void erase_object(const term& object) override {
+    const term& key = key_of(object);
+    stripe& s = stripe_of(key);
+    std::unique_lock lk(s.m);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return;
+    if constexpr (Bag) {
+      const std::size_t removed = std::erase(it->second, object);
+      size_.fetch_sub(static_cast<std::int64_t>(removed), std::memory_order_relaxed);
+      if (it->second.empty()) s.map.erase(it);
+    } else {
+      if (it->second == object) {
+        s.map.erase(it);
+        size_.fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void clear() override {
+    std::vector<std::unique_lock<std::shared_mutex>> locks;
+    locks.reserve(count_);
+    for (std::size_t i = 0; i < count_; ++i) locks.emplace_back(stripes_[i].m);
+    for (std::size_t i = 0; i < count_; ++i) stripes_[i].map.clear();
+    size_.store(0, std::memory_order_relaxed);
+  }
+
+  std::vector<term> take(const term& key) override {
+    stripe& s = stripe_of(key);
+    std::unique_lock lk(s.m);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return {};
+    std::vector<term> out;
+    if constexpr (Bag)
+      out = std::move(it->second);
+    else
+      out.push_back(std::move(it->second));
+    size_.fetch_sub(static_cast<std::int64_t>(out.size()), std::memory_order_relaxed);
+    s.map.erase(it);
+    return out;
+  }
+
+  void update(const term& key, const std::function<std::optional<term>(const term*)>& change) override {
+    if constexpr (Bag) {
+      (void)key;
+      (void)change;
+      throw bad_argument("otter::ets: update_counter and update_element need a set or an ordered_set");
+    } else {
+      stripe& s = stripe_of(key);
+      std::unique_lock lk(s.m);
+      auto it = s.map.find(key);
+      std::optional<term> next = change(it == s.map.end() ? nullptr : &it->second);
+      if (!next) return;
+      if (it != s.map.end()) {
+        it->second = std::move(*next);
+      } else {
+        s.map.emplace(key, std::move(*next));
+        size_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  std::size_t size() const override {
+    const auto n = size_.load(std::memory_order_relaxed);
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
+  }
+
+  std::vector<term> to_list() const override {
+    std::vector<term> out;
+    out.reserve(size());
+    for (std::size_t i = 0; i < count_; ++i) {
+      std::shared_lock lk(stripes_[i].m);
+      for (const auto& [key, v] : stripes_[i].map) {
+        if constexpr (Bag)
+          out.insert(out.end(), v.begin(), v.end());
+        else
+          out.push_back(v);
+      }
+    }
+    return out;
+  }
+
+  std::size_t memory_words() const override {
+    return size() * object_words(term()) + count_ * sizeof(stripe) / 8;
+  }
+
+ private:
+  struct alignas(64) stripe {
+    mutable std::shared_mutex m;
+    std::unordered_map<term, value_t> map;  // guarded by m
+  };
+
+  static std::size_t items(const value_t& v) {
+    if constexpr (Bag)
+      return v.size();
+    else
+      return 1;
+  }
+  std::size_t index_of(const term& key) const { return (key.hash() >> 7) & (count_ - 1); }
+  stripe& stripe_of(const term& key) { return stripes_[index_of(key)]; }
+  const stripe& stripe_of(const term& key) const { return stripes_[index_of(key)]; }
+
+  // Under the stripe's write lock.
+  void put(stripe& s, const term& key, const term& object) {
+    if constexpr (Bag) {
+      auto& objects = s.map[key];
+      // A bag keeps one copy of identical objects; a duplicate_bag keeps all.
+      if (opts.type == table_type::bag && std::find(objects.begin(), objects.end(), object) != objects.end()) return;
+      objects.push_back(object);
+      size_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      auto [it, inserted] = s.map.try_emplace(key, object);
+      if (inserted)
+        size_.fetch_add(1, std::memory_order_relaxed);
+      else
+        it->second = object;
+    }
+  }
+
+  const std::size_t count_;  // a power of two
+  std::unique_ptr<stripe[]> stripes_;
+  std::atomic<std::int64_t> size_{0};
+};
+
+// ordered_set: keys in Erlang's term order (so 1 and 1.0 are one key, as in
+// Erlang's ordered_set), one reader/writer lock.
+class ordered_table final : public table {
+ public:
+  using table::table;
+
+  bool insert(std::span<const term> objects, bool only_new) override {
+    for (const term& o : objects) (void)key_of(o);
+    std::unique_lock lk(m_);
+    if (only_new)
+      for (const term& o : objects)
+        if (map_.count(key_of(o))) return false;
+    for (const term& o : objects) map_.insert_or_assign(key_of(o), o);
+    return true;
+  }
+  std::vector<term> lookup(const term& key) const override {
+    std::shared_lock lk(m_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return {};
+    return {it->second};
+  }
+  bool member(const term& key) const override {
+    std::shared_lock lk(m_);
+    return map_.count(key) != 0;
+  }
+  void erase(const term& key) override {
+    std::unique_lock lk(m_);
+    map_.erase(key);
+  }
+  void erase_object(const term& object) override {
+    const term& key = key_of(object);
+    std::unique_lock lk(m_);
+    auto it = map_.find(key);
+    if (it != map_.end() && it->second == object) map_.erase(it);
+  }
+  void clear() override {
+    std::unique_lock lk(m_);
+    map_.clear();
+  }
+  std::vector<term> take(const term& key) override {
+    std::unique_lock lk(m_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return {};
+    std::vector<term> out{std::move(it->second)};
+    map_.erase(it);
+    return out;
+  }
+  void update(const term& key, const std::function<std::optional<term>(const term*)>& change) override {
+    std::unique_lock lk(m_);
+    auto it = map_.find(key);
+    std::optional<term> next = change(it == map_.end() ? nullptr : &it->second);
+    if (!next) return;
+    if (it != map_.end())
+      it->second = std::move(*next);
+    else
+      map_.emplace(key, std::move(*next));
+  }
+  std::size_t size() const override {
+    std::shared_lock lk(m_);
+    return map_.size();
+  }
+  std::vector<term> to_list() const override {
+    std::shared_lock lk(m_);
+    std::vector<term> out;
+    out.reserve(map_.size());
+    for (const auto& [k, v] : map_) out.push_back(v);
+    return out;
+  }
+  std::size_t memory_words() const override { return size() * (object_words(term()) + 2); }
+
+ private:
+  mutable std::shared_mutex m_;
+  std::map<term, term, std::less<>> map_;  // guarded by m_
+};
+
+}  // namespace
+
+std::unique_ptr<table> make_table(term id, atom name, const options& o) {
+  switch (o.type) {
+    case table_type::set: return std::make_unique<hash_table<false>>(std::move(id), name, o);
+    case table_type::bag:
+    case table_type::duplicate_bag: return std::make_unique<hash_table<true>>(std::move(id), name, o);
+    case table_type::ordered_set: return std::make_unique<ordered_table>(std::move(id), name, o);
+  }
+  throw bad_argument("otter::ets: unknown table type");
+}
+
+}  // namespace otter::ets::detail

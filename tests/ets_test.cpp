@@ -1,0 +1,285 @@
+// ETS: table types and their semantics, counters, ownership and access
+// rules, bad arguments, and concurrent use from processes and threads.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "otter/ets.hpp"
+#include "otter/term_parse.hpp"
+#include "test_util.hpp"
+
+using namespace otter_test;
+using namespace otter::literals;
+namespace ets = otter::ets;
+using otter::term;
+
+namespace {
+term opts(std::string_view list) { return otter::parse_term(list); }
+std::vector<term> sorted(std::vector<term> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+void expect_badarg(const std::function<void()>& f, std::string_view says) {
+  try {
+    f();
+    ADD_FAILURE() << "expected bad_argument saying " << says;
+  } catch (const otter::bad_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+  }
+}
+}  // namespace
+
+TEST(Ets, the_lectures_bag_keeps_one_copy_of_identical_objects) {
+  term t = ets::new_table("Tab_lecture"_a, opts("[:named_table, :public, :bag]"));
+  EXPECT_EQ(t, term("Tab_lecture"_a));
+  ets::insert(t, otter::tuple(1, "hello"));
+  ets::insert(t, otter::tuple(1, "world"));
+  EXPECT_EQ(ets::lookup(t, 1), (std::vector<term>{otter::tuple(1, "hello"), otter::tuple(1, "world")}));
+  ets::insert(t, otter::tuple(1, "hello"));
+  ets::insert(t, otter::tuple(1, "hello"));
+  EXPECT_EQ(ets::lookup(t, 1).size(), 2u);
+  EXPECT_EQ(term::list_of(ets::lookup(t, 1)).to_string(), "[{1, \"hello\"}, {1, \"world\"}]");
+  ets::delete_table(t);
+}
+
+TEST(Ets, a_set_replaces_by_key_and_a_list_insert_is_all_or_nothing) {
+  term t = ets::new_table("set1"_a, opts("[:public]"));
+  EXPECT_TRUE(t.is_reference());
+  ets::insert(t, otter::tuple(1, "hello"));
+  ets::insert(t, otter::tuple(1, "again"));
+  EXPECT_EQ(ets::lookup(t, 1), (std::vector<term>{otter::tuple(1, "again")}));
+  EXPECT_TRUE(ets::lookup(t, 1.0).empty());  // a set matches keys exactly
+  ets::insert(t, otter::list{otter::tuple(2, "b"), otter::tuple(3, "c")});
+  EXPECT_EQ(ets::info(t, "size"_a), term(3));
+  // One bad object in the list: nothing is inserted.
+  expect_badarg([&] { ets::insert(t, otter::list{otter::tuple(4, "d"), "not a tuple"}); }, "must be a tuple");
+  EXPECT_FALSE(ets::member(t, 4));
+  EXPECT_FALSE(ets::insert_new(t, otter::list{otter::tuple(5, "e"), otter::tuple(1, "x")}));
+  EXPECT_FALSE(ets::member(t, 5));
+  EXPECT_TRUE(ets::insert_new(t, otter::tuple(5, "e")));
+  EXPECT_EQ(ets::take(t, 5), (std::vector<term>{otter::tuple(5, "e")}));
+  EXPECT_FALSE(ets::member(t, 5));
+  ets::delete_key(t, 2);
+  EXPECT_EQ(sorted(ets::tab2list(t)), (std::vector<term>{otter::tuple(1, "again"), otter::tuple(3, "c")}));
+  ets::delete_object(t, otter::tuple(3, "not c"));  // not the same object: stays
+  EXPECT_TRUE(ets::member(t, 3));
+  ets::delete_object(t, otter::tuple(3, "c"));
+  EXPECT_FALSE(ets::member(t, 3));
+  ets::delete_all_objects(t);
+  EXPECT_EQ(ets::info(t, "size"_a), term(0));
+  ets::delete_table(t);
+}
+
+TEST(Ets, a_duplicate_bag_keeps_every_copy_in_insertion_order) {
+  term t = ets::new_table("dup"_a, opts("[:duplicate_bag, :public]"));
+  ets::insert(t, otter::tuple("k"_a, 1));
+  ets::insert(t, otter::tuple("k"_a, 2));
+  ets::insert(t, otter::tuple("k"_a, 1));
+  EXPECT_EQ(ets::lookup(t, "k"_a),
+            (std::vector<term>{otter::tuple("k"_a, 1), otter::tuple("k"_a, 2), otter::tuple("k"_a, 1)}));
+  EXPECT_EQ(ets::lookup_element(t, "k"_a, 2), (otter::list{1, 2, 1}));
+  ets::delete_object(t, otter::tuple("k"_a, 1));  // all copies
+  EXPECT_EQ(ets::lookup(t, "k"_a), (std::vector<term>{otter::tuple("k"_a, 2)}));
+  ets::delete_table(t);
+}
+
+TEST(Ets, an_ordered_set_walks_in_term_order_and_1_equals_1_0) {
+  term t = ets::new_table("ord"_a, opts("[:ordered_set, :public]"));
+  ets::insert(t, otter::list{otter::tuple("b"_a, 2), otter::tuple(3, 3), otter::tuple("a", 1), otter::tuple(1, 1)});
+  EXPECT_EQ(ets::tab2list(t), (std::vector<term>{otter::tuple(1, 1), otter::tuple(3, 3), otter::tuple("b"_a, 2),
+                                                 otter::tuple("a", 1)}));
+  ets::insert(t, otter::tuple(1.0, "float"));  // the same key as 1 in an ordered_set
+  EXPECT_EQ(ets::lookup(t, 1), (std::vector<term>{otter::tuple(1.0, "float")}));
+  EXPECT_EQ(ets::info(t, "type"_a), term("ordered_set"_a));
+  ets::delete_table(t);
+}
+
+TEST(Ets, keypos_picks_the_key_element) {
+  term t = ets::new_table("kp"_a, opts("[:public, {:keypos, 2}]"));
+  ets::insert(t, otter::tuple("user"_a, 42, "Ann"));
+  EXPECT_EQ(ets::lookup(t, 42), (std::vector<term>{otter::tuple("user"_a, 42, "Ann")}));
+  expect_badarg([&] { ets::insert(t, otter::tuple("short"_a)); }, "the key is element 2");
+  ets::delete_table(t);
+}
+
+TEST(Ets, update_counter_in_all_its_forms) {
+  term t = ets::new_table("ctr"_a, opts("[:public]"));
+  ets::insert(t, otter::tuple("c"_a, 10, 100));
+  EXPECT_EQ(ets::update_counter(t, "c"_a, 5), 15);
+  EXPECT_EQ(ets::update_counter(t, "c"_a, otter::tuple(3, -1)), term(99));
+  EXPECT_EQ(ets::update_counter(t, "c"_a, otter::list{otter::tuple(2, 1), otter::tuple(3, 1)}), (otter::list{16, 100}));
+  // {pos, incr, threshold, setvalue}: past the threshold the counter is set.
+  EXPECT_EQ(ets::update_counter(t, "c"_a, otter::tuple(2, 10, 20, 0)), term(0));
+  EXPECT_EQ(ets::update_counter(t, "c"_a, otter::tuple(2, -1, -3, 7)), term(-1));
+  EXPECT_EQ(ets::update_counter(t, "c"_a, otter::tuple(2, -5, -3, 7)), term(7));
+  // A default object for a missing key.
+  EXPECT_EQ(ets::update_counter(t, "new"_a, term(1), otter::tuple("new"_a, 0)), term(1));
+  EXPECT_EQ(ets::lookup(t, "new"_a), (std::vector<term>{otter::tuple("new"_a, 1)}));
+  expect_badarg([&] { ets::update_counter(t, "missing"_a, 1); }, "no object has the key");
+  expect_badarg([&] { ets::update_counter(t, "c"_a, otter::tuple(1, 1)); }, "is the key");
+  ets::insert(t, otter::tuple("s"_a, "text"));
+  expect_badarg([&] { ets::update_counter(t, "s"_a, 1); }, "is not an integer");
+  expect_badarg([&] { ets::update_counter(t, "c"_a, otter::tuple(9, 1)); }, "is outside");
+  EXPECT_EQ(ets::lookup(t, "s"_a), (std::vector<term>{otter::tuple("s"_a, "text")}));  // unchanged by the errors
+  ets::insert(t, otter::tuple("max"_a, INT64_MAX));
+  expect_badarg([&] { ets::update_counter(t, "max"_a, 1); }, "64-bit range");
+  EXPECT_TRUE(ets::update_element(t, "s"_a, otter::tuple(2, "new text")));
+  EXPECT_EQ(ets::lookup_element(t, "s"_a, 2), term("new text"));
+  EXPECT_FALSE(ets::update_element(t, "nobody"_a, otter::tuple(2, 1)));
+  ets::delete_table(t);
+  term bag = ets::new_table("ctrbag"_a, opts("[:bag, :public]"));
+  ets::insert(bag, otter::tuple("c"_a, 1));
+  expect_badarg([&] { ets::update_counter(bag, "c"_a, 1); }, "need a set");
+  ets::delete_table(bag);
+}
+
+TEST(Ets, names_info_whereis_and_all) {
+  term t = ets::new_table("named_one"_a, opts("[:named_table]"));
+  expect_badarg([&] { ets::new_table("named_one"_a, opts("[:named_table]")); }, "exists already");
+  EXPECT_EQ(ets::whereis("named_one"_a), std::optional<term>(t));
+  EXPECT_FALSE(ets::whereis("no_such_table"_a).has_value());
+  auto ids = ets::all();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), t), ids.end());
+  EXPECT_EQ(ets::info(t, "protection"_a), term("protected"_a));
+  EXPECT_EQ(ets::info(t, "named_table"_a), term(true));
+  EXPECT_EQ(ets::info(t, "owner"_a), term("undefined"_a));  // made outside any process
+  expect_badarg([&] { ets::info(t, "colour"_a); }, "unknown item");
+  ets::delete_table(t);
+  expect_badarg([&] { ets::lookup(t, 1); }, "does not exist");
+  expect_badarg([&] { ets::lookup(term("text"), 1); }, "an atom or a reference");
+}
+
+TEST(Ets, bad_options_are_named) {
+  expect_badarg([] { ets::new_table("x"_a, opts("[:sett]")); }, "unknown option :sett");
+  expect_badarg([] { ets::new_table("x"_a, opts("[{:keypos, 0}]")); }, "keypos must be a positive integer");
+  expect_badarg([] { ets::new_table("x"_a, term(1)); }, "options must be a list");
+}
+
+TEST(Ets, access_rules_follow_the_owner) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);  // code outside processes acts as `me`
+  term prot = ets::new_table("prot"_a, opts("[:named_table]"));
+  term priv = ets::new_table("priv"_a, opts("[:named_table, :private]"));
+  ets::insert(prot, otter::tuple(1, 1));  // the owner may write
+  ets::insert(priv, otter::tuple(1, 1));
+  EXPECT_EQ(ets::info(prot, "owner"_a), term(me.self()));
+  auto p = rt.spawn([](otter::pid to) -> otter::process {
+    auto attempt = [](auto&& f) {
+      try {
+        f();
+        return otter::term("ok"_a);
+      } catch (const otter::bad_argument& e) {
+        return otter::term(e.what());
+      }
+    };
+    otter::term read_prot = attempt([] { (void)ets::lookup("prot"_a, 1); });
+    otter::term write_prot = attempt([] { ets::insert("prot"_a, otter::tuple(2, 2)); });
+    otter::term read_priv = attempt([] { (void)ets::lookup("priv"_a, 1); });
+    otter::send(to, otter::tuple(read_prot, write_prot, read_priv));
+    co_return;
+  }, me.self());
+  (void)p;
+  auto r = me.receive<term>(forever);
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)[0], term("ok"_a));
+  EXPECT_NE((*r)[1].as_binary().find("is protected; only its owner may write it"), std::string_view::npos);
+  EXPECT_NE((*r)[2].as_binary().find("is private; only its owner may read it"), std::string_view::npos);
+  ets::delete_table(prot);
+  ets::delete_table(priv);
+}
+
+TEST(Ets, a_table_dies_with_its_owner) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid owner = rt.spawn([](otter::pid to) -> otter::process {
+    ets::new_table("owned_by_a_process"_a, otter::parse_term("[:named_table, :public]"));
+    ets::insert("owned_by_a_process"_a, otter::tuple("k"_a, 1));
+    otter::send(to, "created"_a);
+    co_await otter::receive<otter::atom>();  // until told to go
+  }, me.self());
+  me.monitor(owner);
+  ASSERT_TRUE(me.receive<otter::atom>(forever));
+  EXPECT_EQ(ets::lookup("owned_by_a_process"_a, "k"_a).size(), 1u);
+  EXPECT_EQ(ets::info("owned_by_a_process"_a, "owner"_a), term(owner));
+  me.send(owner, "go"_a);
+  auto down = me.receive<otter::down_message>(forever);
+  ASSERT_TRUE(down);
+  // Deleted before the DOWN was sent.
+  EXPECT_FALSE(ets::whereis("owned_by_a_process"_a).has_value());
+  expect_badarg([] { ets::lookup("owned_by_a_process"_a, "k"_a); }, "does not exist");
+  // The name is free again.
+  term again = ets::new_table("owned_by_a_process"_a, opts("[:named_table, :public]"));
+  ets::delete_table(again);
+}
+
+TEST(Ets, concurrent_processes_update_one_table_exactly) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  term t = ets::new_table("stress"_a, opts("[:named_table, :public, {:write_concurrency, true}]"));
+  constexpr int workers = 8, rounds = 2000;
+  ets::insert(t, otter::tuple("total"_a, 0));
+  std::vector<otter::reference> refs;
+  for (int w = 0; w < workers; ++w) {
+    const otter::pid p = rt.spawn([](int id) -> otter::process {
+      for (int i = 0; i < rounds; ++i) {
+        ets::insert("stress"_a, otter::tuple(otter::tuple(id, i), i));
+        ets::update_counter("stress"_a, "total"_a, 1);
+        if (i % 2) ets::delete_key("stress"_a, otter::tuple(id, i - 1));
+        if (i % 100 == 0) (void)ets::tab2list("stress"_a);
+        if (i % 64 == 0) co_await otter::yield();
+      }
+    }, w);
+    refs.push_back(me.monitor(p));
+  }
+  for (int w = 0; w < workers; ++w) ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_EQ(ets::lookup_element(t, "total"_a, 2), term(workers * rounds));
+  // Each worker deleted every even i that an odd i followed: rounds/2 stay, all odd.
+  EXPECT_EQ(ets::info(t, "size"_a), term(1 + workers * rounds / 2));
+  for (int w = 0; w < workers; ++w)
+    for (int i = 0; i < rounds; ++i) ASSERT_EQ(ets::member(t, otter::tuple(w, i)), i % 2 == 1) << w << "," << i;
+  ets::delete_table(t);
+}
+
+TEST(Ets, racing_list_inserts_are_all_or_nothing) {
+  // Two threads insert_new two objects each, sharing one key, round after
+  // round: exactly one list goes in, and always whole.
+  term t = ets::new_table("iso"_a, opts("[:named_table, :public, {:write_concurrency, true}]"));
+  constexpr int rounds = 3000;
+  std::atomic<int> wins[2] = {0, 0};
+  auto racer = [&](int me) {
+    for (int r = 0; r < rounds; ++r) {
+      otter::term mine = otter::tuple(otter::tuple(r, me), me);
+      otter::term shared = otter::tuple(otter::tuple(r, "shared"_a), me);
+      if (ets::insert_new(t, otter::list{mine, shared})) wins[me]++;
+    }
+  };
+  std::thread a(racer, 0), b(racer, 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(wins[0] + wins[1], rounds);
+  for (int r = 0; r < rounds; ++r) {
+    const term winner = ets::lookup_element(t, otter::tuple(r, "shared"_a), 2);
+    const int w = static_cast<int>(winner.as_int());
+    ASSERT_TRUE(ets::member(t, otter::tuple(r, w))) << "round " << r << ": the winner's other object is missing";
+    ASSERT_FALSE(ets::member(t, otter::tuple(r, 1 - w))) << "round " << r << ": the loser's object went in";
+  }
+  ets::delete_table(t);
+}
+
+TEST(Ets, shutting_the_runtime_down_deletes_its_processes_tables) {
+  {
+    otter::runtime rt(quiet());
+    otter::scoped_process me(rt);
+    rt.spawn([](otter::pid to) -> otter::process {
+      ets::new_table("owned_until_shutdown"_a, otter::parse_term("[:named_table, :public]"));
+      otter::send(to, "created"_a);
+      co_await otter::receive<otter::atom>();  // never comes
+    }, me.self());
+    ASSERT_TRUE(me.receive<otter::atom>(forever));
+    EXPECT_TRUE(ets::whereis("owned_until_shutdown"_a).has_value());
+  }
+  EXPECT_FALSE(ets::whereis("owned_until_shutdown"_a).has_value());
+}
