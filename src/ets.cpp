@@ -143,7 +143,7 @@ std::vector<term> objects_of(const table& t, const term& object_or_objects, cons
   return v;
 }
 
-void erase_from_registry(registry& r, const std::shared_ptr<table>& t) {
+void erase_from_registry(registry& r, std::shared_ptr<table> t) {  // by value: it erases the map entries that hold it
   // Under r.m (exclusive).
   t->deleted.store(true, std::memory_order_release);
   r.by_id.erase(t->id);
