@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "ets_match.hpp"
 #include "ets_table.hpp"
 #include "exit_hooks.hpp"
 #include "runtime_impl.hpp"
@@ -393,6 +394,94 @@ bool update_element(const term& tab, const term& key, const term& pos_value) {
 }
 
 std::vector<term> tab2list(const term& tab) { return checked(tab, use::read, "tab2list")->to_list(); }
+
+namespace {
+
+// Runs `spec` over the table (or over the objects with its key, when every
+// clause fixes the key) and hands each result to `out`.
+void run_spec(const table& t, const detail::match_spec& spec, const std::function<void(const term&, term&&)>& out) {
+  if (auto key = spec.bound_key(t.opts.keypos)) {
+    for (const term& o : t.lookup(*key))
+      if (auto r = spec.run(o)) out(o, std::move(*r));
+    return;
+  }
+  t.scan([&](const term& o) {
+    if (auto r = spec.run(o)) out(o, std::move(*r));
+  });
+}
+
+std::vector<term> select_all(const table& t, const detail::match_spec& spec) {
+  std::vector<term> results;
+  run_spec(t, spec, [&](const term&, term&& r) { results.push_back(std::move(r)); });
+  return results;
+}
+
+const atom continuation_tag("$ets_select_continuation");
+
+std::optional<select_chunk> chunk_of(const term& tab, std::vector<term> results, std::size_t from, std::size_t limit) {
+  if (from >= results.size()) return std::nullopt;
+  const std::size_t end = std::min(results.size(), from + limit);
+  select_chunk c;
+  c.matches.assign(results.begin() + static_cast<std::ptrdiff_t>(from), results.begin() + static_cast<std::ptrdiff_t>(end));
+  std::vector<term> rest(results.begin() + static_cast<std::ptrdiff_t>(end), results.end());
+  c.continuation = otter::tuple(continuation_tag, tab, term::list_of(std::move(rest)), static_cast<std::int64_t>(limit));
+  return c;
+}
+
+}  // namespace
+
+std::vector<term> match(const term& tab, const term& pattern) {
+  auto t = checked(tab, use::read, "match");
+  return select_all(*t, detail::match_spec::of_pattern(pattern, false));
+}
+
+std::vector<term> match_object(const term& tab, const term& pattern) {
+  auto t = checked(tab, use::read, "match_object");
+  return select_all(*t, detail::match_spec::of_pattern(pattern, true));
+}
+
+void match_delete(const term& tab, const term& pattern) {
+  auto t = checked(tab, use::write, "match_delete");
+  const auto spec = detail::match_spec::of_pattern(pattern, true);
+  t->erase_if([&](const term& o) { return spec.run(o).has_value(); });
+}
+
+std::vector<term> select(const term& tab, const term& match_spec) {
+  auto t = checked(tab, use::read, "select");
+  return select_all(*t, detail::match_spec::compile(match_spec));
+}
+
+std::optional<select_chunk> select(const term& tab, const term& match_spec, std::size_t limit) {
+  if (limit == 0) throw bad_argument("otter::ets::select: the limit must be at least 1");
+  auto t = checked(tab, use::read, "select");
+  return chunk_of(tab, select_all(*t, detail::match_spec::compile(match_spec)), 0, limit);
+}
+
+std::optional<select_chunk> select(const term& continuation) {
+  const term& c = continuation;
+  if (!c.is_tuple() || c.size() != 4 || !c[0].is_atom(continuation_tag) || !c[2].is_proper_list() ||
+      !c[3].is_integer() || c[3].as_int() < 1)
+    throw bad_argument("otter::ets::select: not a continuation: " + show(c));
+  auto rest = c[2].elements();
+  return chunk_of(c[1], std::vector<term>(rest.begin(), rest.end()), 0, static_cast<std::size_t>(c[3].as_int()));
+}
+
+std::size_t select_count(const term& tab, const term& match_spec) {
+  auto t = checked(tab, use::read, "select_count");
+  const auto spec = detail::match_spec::compile(match_spec);
+  std::size_t n = 0;
+  run_spec(*t, spec, [&](const term&, term&& r) { n += r.is_atom(atoms::true_) ? 1 : 0; });
+  return n;
+}
+
+std::size_t select_delete(const term& tab, const term& match_spec) {
+  auto t = checked(tab, use::write, "select_delete");
+  const auto spec = detail::match_spec::compile(match_spec);
+  return t->erase_if([&](const term& o) {
+    auto r = spec.run(o);
+    return r && r->is_atom(atoms::true_);
+  });
+}
 
 namespace {
 std::string_view type_name(table_type t) {

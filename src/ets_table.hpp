@@ -56,6 +56,12 @@ class table {
   /// the object, nullopt leaves the table as it was. `change` may throw,
   /// which also leaves it as it was.
   virtual void update(const term& key, const std::function<std::optional<term>(const term*)>& change) = 0;
+  /// Calls `f` on every object, a stripe at a time under its read lock
+  /// (each object is seen in one consistent state; the walk as a whole is
+  /// not a snapshot, as in Erlang).
+  virtual void scan(const std::function<void(const term&)>& f) const = 0;
+  /// Deletes the objects for which `doomed` is true; returns how many.
+  virtual std::size_t erase_if(const std::function<bool(const term&)>& doomed) = 0;
   virtual std::size_t size() const = 0;
   virtual std::vector<term> to_list() const = 0;
   /// Approximate memory in words (8 bytes), as ets:info(T, memory) reports.

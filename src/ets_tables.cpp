@@ -171,6 +171,42 @@ class hash_table final : public table {
     return size() * object_words(term()) + count_ * sizeof(stripe) / 8;
   }
 
+  void scan(const std::function<void(const term&)>& f) const override {
+    for (std::size_t i = 0; i < count_; ++i) {
+      std::shared_lock lk(stripes_[i].m);
+      for (const auto& [key, v] : stripes_[i].map) {
+        if constexpr (Bag) {
+          for (const term& o : v) f(o);
+        } else {
+          f(v);
+        }
+      }
+    }
+  }
+
+  std::size_t erase_if(const std::function<bool(const term&)>& doomed) override {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < count_; ++i) {
+      std::unique_lock lk(stripes_[i].m);
+      auto& map = stripes_[i].map;
+      for (auto it = map.begin(); it != map.end();) {
+        if constexpr (Bag) {
+          n += std::erase_if(it->second, doomed);
+          it = it->second.empty() ? map.erase(it) : std::next(it);
+        } else {
+          if (doomed(it->second)) {
+            it = map.erase(it);
+            ++n;
+          } else {
+            ++it;
+          }
+        }
+      }
+    }
+    size_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+    return n;
+  }
+
  private:
   struct alignas(64) stripe {
     mutable std::shared_mutex m;
@@ -278,6 +314,23 @@ class ordered_table final : public table {
     return out;
   }
   std::size_t memory_words() const override { return size() * (object_words(term()) + 2); }
+  void scan(const std::function<void(const term&)>& f) const override {
+    std::shared_lock lk(m_);
+    for (const auto& [k, v] : map_) f(v);
+  }
+  std::size_t erase_if(const std::function<bool(const term&)>& doomed) override {
+    std::unique_lock lk(m_);
+    std::size_t n = 0;
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (doomed(it->second)) {
+        it = map_.erase(it);
+        ++n;
+      } else {
+        ++it;
+      }
+    }
+    return n;
+  }
 
  private:
   mutable std::shared_mutex m_;

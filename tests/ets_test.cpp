@@ -283,3 +283,85 @@ TEST(Ets, shutting_the_runtime_down_deletes_its_processes_tables) {
   }
   EXPECT_FALSE(ets::whereis("owned_until_shutdown"_a).has_value());
 }
+
+TEST(EtsMatch, the_lectures_match_object_finds_every_pair_with_value_1) {
+  term t = ets::new_table("buckets_registry"_a, opts("[:named_table, :public, :bag]"));
+  ets::insert(t, otter::tuple("W1"_a, 1));
+  ets::insert(t, otter::tuple("W1"_a, 1));
+  ets::insert(t, otter::tuple("W2"_a, 1));
+  ets::insert(t, otter::tuple("W3"_a, 2));
+  EXPECT_EQ(ets::lookup(t, "W1"_a), (std::vector<term>{otter::tuple("W1"_a, 1)}));
+  EXPECT_EQ(sorted(ets::match_object(t, otter::tuple(otter::atoms::underscore, 1))),
+            (std::vector<term>{otter::tuple("W1"_a, 1), otter::tuple("W2"_a, 1)}));
+  ets::delete_table(t);
+}
+
+TEST(EtsMatch, variables_bind_once_and_match_exactly_after) {
+  term t = ets::new_table("m1"_a, opts("[:public, :bag]"));
+  ets::insert(t, otter::list{otter::tuple(1, 1, "a"), otter::tuple(1, 2, "b"), otter::tuple(2, 2, "c"),
+                             otter::tuple(3, 3.0, "d")});
+  // {$1, $1, _}: the first two elements equal (exactly: 3 and 3.0 differ).
+  EXPECT_EQ(sorted(ets::match(t, otter::parse_term("{:\"$1\", :\"$1\", :_}"))),
+            (std::vector<term>{otter::list{1}, otter::list{2}}));
+  // $$ lists the variables in number order, whatever their order in the pattern.
+  EXPECT_EQ(sorted(ets::match(t, otter::parse_term("{1, :\"$2\", :\"$1\"}"))),
+            (std::vector<term>{otter::list{"a", 1}, otter::list{"b", 2}}));
+  ets::match_delete(t, otter::parse_term("{1, :_, :_}"));
+  EXPECT_EQ(ets::info(t, "size"_a), term(2));
+  ets::delete_table(t);
+}
+
+TEST(EtsMatch, select_with_guards_bodies_and_a_bound_key) {
+  term t = ets::new_table("sel"_a, opts("[:public]"));
+  for (int i = 1; i <= 10; ++i) ets::insert(t, otter::tuple(i, i * i, i % 2 ? "odd"_a : "even"_a));
+  // [{{:"$1", :"$2", :odd}, [{:>, :"$2", 10}], [{{:"$1", :"$2"}}]}]
+  auto ms = otter::parse_term("[{{:\"$1\", :\"$2\", :odd}, [{:>, :\"$2\", 10}], [{{:\"$1\", :\"$2\"}}]}]");
+  EXPECT_EQ(sorted(ets::select(t, ms)),
+            (std::vector<term>{otter::tuple(5, 25), otter::tuple(7, 49), otter::tuple(9, 81)}));
+  // '$_' and '$$', andalso/orelse, type tests, arithmetic.
+  EXPECT_EQ(ets::select(t, otter::parse_term("[{{3, :_, :_}, [], [:\"$_\"]}]")),
+            (std::vector<term>{otter::tuple(3, 9, "odd"_a)}));
+  // Squares that leave 1 when divided by 7: 1, 36, 64.
+  EXPECT_EQ(sorted(ets::select(t, otter::parse_term("[{{:\"$1\", :\"$2\", :_}, [{:andalso, {:is_integer, :\"$1\"}, "
+                                                    "{:==, {:rem, :\"$2\", 7}, 1}}], [:\"$$\"]}]"))),
+            sorted({otter::list{1, 1}, otter::list{6, 36}, otter::list{8, 64}}));
+  EXPECT_EQ(sorted(ets::select(t, otter::parse_term("[{{:\"$1\", :\"$2\", :_}, [{:==, {:rem, :\"$2\", 7}, 1}], "
+                                                    "[:\"$1\"]}]"))),
+            (std::vector<term>{1, 6, 8}));
+  // A guard that raises only fails its clause.
+  EXPECT_TRUE(ets::select(t, otter::parse_term("[{{:\"$1\", :_, :_}, [{:>, {:div, 1, 0}, 0}], [:\"$1\"]}]")).empty());
+  EXPECT_EQ(ets::select_count(t, otter::parse_term("[{{:_, :_, :even}, [], [true]}]")), 5u);
+  EXPECT_EQ(ets::select_delete(t, otter::parse_term("[{{:\"$1\", :_, :_}, [{:<, :\"$1\", 4}], [true]}]")), 3u);
+  EXPECT_EQ(ets::info(t, "size"_a), term(7));
+  ets::delete_table(t);
+}
+
+TEST(EtsMatch, select_in_chunks_with_a_continuation) {
+  term t = ets::new_table("chunks"_a, opts("[:public, :ordered_set]"));
+  for (int i = 1; i <= 7; ++i) ets::insert(t, otter::tuple(i));
+  auto ms = otter::parse_term("[{{:\"$1\"}, [], [:\"$1\"]}]");
+  std::vector<term> got;
+  auto chunk = ets::select(t, ms, 3);
+  int calls = 0;
+  while (chunk) {
+    ++calls;
+    EXPECT_LE(chunk->matches.size(), 3u);
+    got.insert(got.end(), chunk->matches.begin(), chunk->matches.end());
+    chunk = ets::select(chunk->continuation);
+  }
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(got, (std::vector<term>{1, 2, 3, 4, 5, 6, 7}));
+  expect_badarg([&] { ets::select(t, ms, 0); }, "at least 1");
+  expect_badarg([] { ets::select(term(1)); }, "not a continuation");
+  ets::delete_table(t);
+}
+
+TEST(EtsMatch, bad_match_specifications_are_refused_with_a_reason) {
+  term t = ets::new_table("badms"_a, opts("[:public]"));
+  expect_badarg([&] { ets::select(t, term(1)); }, "list of {head, guards, body}");
+  expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, :no_list, []}]")); }, "each clause");
+  expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, [{:launch_missiles, 1}], [true]}]")); },
+                "calls launch_missiles");
+  expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, [], []}]")); }, "needs a body");
+  ets::delete_table(t);
+}

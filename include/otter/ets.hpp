@@ -105,6 +105,33 @@ bool update_element(const term& tab, const term& key, const term& pos_value);
 /// Every object (ets:tab2list/1); in key order for an ordered_set.
 std::vector<term> tab2list(const term& tab);
 
+// --- matching (patterns: `_` matches anything, `$1`, `$2`... are variables;
+// match specifications: [{head, [guard...], [body...]}], see docs/ets.md) ---
+
+/// For each object matching `pattern`, the list of its variables' values in
+/// variable order (ets:match/2): `match(t, {"$1", 1})` -> [[k1], [k2], ...].
+std::vector<term> match(const term& tab, const term& pattern);
+/// The objects matching `pattern` (ets:match_object/2).
+std::vector<term> match_object(const term& tab, const term& pattern);
+/// Deletes the objects matching `pattern` (ets:match_delete/2).
+void match_delete(const term& tab, const term& pattern);
+/// The body values of the match specification over every object (ets:select/2).
+std::vector<term> select(const term& tab, const term& match_spec);
+/// ets:select/3 and /1: at most `limit` results and a continuation for the
+/// rest; nullopt when there are no (more) results ('$end_of_table'). The
+/// first call selects every match (a snapshot); continuations hand it out.
+struct select_chunk {
+  std::vector<term> matches;
+  term continuation;
+};
+std::optional<select_chunk> select(const term& tab, const term& match_spec, std::size_t limit);
+std::optional<select_chunk> select(const term& continuation);
+/// How many objects the specification returns `true` for (ets:select_count/2).
+std::size_t select_count(const term& tab, const term& match_spec);
+/// Deletes the objects the specification returns `true` for; returns how
+/// many (ets:select_delete/2).
+std::size_t select_delete(const term& tab, const term& match_spec);
+
 /// The table's properties as Erlang's ets:info/1 keyword list: id, name,
 /// type, size, memory (words), owner, heir, protection, keypos, named_table,
 /// read_concurrency, write_concurrency.
