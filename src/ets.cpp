@@ -82,7 +82,9 @@ struct thread_cache {
 };
 thread_local thread_cache t_cache;
 
-std::shared_ptr<table> find_table(const term& tab) {
+// The table named `tab`. The pointer stays valid until this thread's next
+// find_table (the cache entry owns the table), i.e. for one operation.
+table* find_table(const term& tab) {
   registry& r = reg();
   thread_cache& c = t_cache;
   const std::uint64_t gen = r.generation.load(std::memory_order_acquire);
@@ -91,7 +93,7 @@ std::shared_ptr<table> find_table(const term& tab) {
     c.generation = gen;
   }
   for (auto& e : c.entries)
-    if (e.t && e.id == tab) return e.t;
+    if (e.t && e.id == tab) return e.t.get();
   std::shared_ptr<table> t;
   {
     std::shared_lock lk(r.m);
@@ -108,14 +110,15 @@ std::shared_ptr<table> find_table(const term& tab) {
       throw bad_argument("otter::ets: a table id is an atom or a reference, got " + show(tab));
     throw bad_argument("otter::ets: the table " + show(tab) + " does not exist");
   }
-  c.entries[c.next++ % 8] = cache_entry{tab, t};
-  return t;
+  cache_entry& slot = c.entries[c.next++ % 8];
+  slot = cache_entry{tab, std::move(t)};
+  return slot.t.get();
 }
 
 enum class use { read, write };
 
-std::shared_ptr<table> checked(const term& tab, use u, const char* op) {
-  std::shared_ptr<table> t = find_table(tab);
+table* checked(const term& tab, use u, const char* op) {
+  table* t = find_table(tab);
   if (t->deleted.load(std::memory_order_acquire))
     throw bad_argument(std::string("otter::ets::") + op + ": the table " + show(tab) + " does not exist");
   const access a = t->opts.protection;
@@ -262,11 +265,13 @@ term new_table(atom name, const options& opts) {
 term new_table(atom name, const term& option_list) { return new_table(name, options::from_term(option_list)); }
 
 void delete_table(const term& tab) {
-  std::shared_ptr<table> t = checked(tab, use::write, "delete_table");
+  table* t = checked(tab, use::write, "delete_table");
   registry& r = reg();
   std::unique_lock lk(r.m);
-  if (t->deleted.load()) throw bad_argument("otter::ets::delete_table: the table " + show(tab) + " does not exist");
-  erase_from_registry(r, t);
+  auto it = r.by_id.find(t->id);
+  if (t->deleted.load() || it == r.by_id.end())
+    throw bad_argument("otter::ets::delete_table: the table " + show(tab) + " does not exist");
+  erase_from_registry(r, it->second);
 }
 
 void insert(const term& tab, const term& object_or_objects) {
@@ -313,6 +318,7 @@ std::vector<term> take(const term& tab, const term& key) { return checked(tab, u
 
 term update_counter(const term& tab, const term& key, const term& op, const std::optional<term>& default_object) {
   auto t = checked(tab, use::write, "update_counter");
+  if (op.is_integer() && !default_object) return t->add_counter(key, t->opts.keypos + 1, op.as_int());
   std::vector<counter_op> ops;
   const bool many = op.is_list();
   if (many) {
@@ -362,7 +368,8 @@ term update_counter(const term& tab, const term& key, const term& op, const std:
 }
 
 std::int64_t update_counter(const term& tab, const term& key, std::int64_t incr) {
-  return update_counter(tab, key, term(incr)).as_int();
+  auto t = checked(tab, use::write, "update_counter");
+  return t->add_counter(key, t->opts.keypos + 1, incr);
 }
 
 bool update_element(const term& tab, const term& key, const term& pos_value) {
@@ -504,7 +511,7 @@ std::string_view access_name(access a) {
 }  // namespace
 
 term info(const term& tab) {
-  std::shared_ptr<table> t = find_table(tab);
+  table* t = find_table(tab);
   if (t->deleted.load()) throw bad_argument("otter::ets::info: the table " + show(tab) + " does not exist");
   const std::uint64_t owner = t->owner.load();
   auto kv = [](std::string_view k, term v) { return otter::tuple(atom(k), std::move(v)); };

@@ -56,6 +56,10 @@ class table {
   /// the object, nullopt leaves the table as it was. `change` may throw,
   /// which also leaves it as it was.
   virtual void update(const term& key, const std::function<std::optional<term>(const term*)>& change) = 0;
+  /// The common update_counter: adds `incr` to element `pos` (1-based, not
+  /// the key) of the object with `key` and returns the new value; throws
+  /// bad_argument as ets:update_counter/3 would. Sets and ordered sets only.
+  virtual std::int64_t add_counter(const term& key, std::size_t pos, std::int64_t incr) = 0;
   /// Calls `f` on every object, a stripe at a time under its read lock
   /// (each object is seen in one consistent state; the walk as a whole is
   /// not a snapshot, as in Erlang).

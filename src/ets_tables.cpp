@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ets_table.hpp"
+#include "term_block.hpp"
 
 namespace otter::ets::detail {
 
@@ -23,6 +24,47 @@ const term& table::key_of(const term& object) const {
 namespace {
 
 std::size_t object_words(const term&) noexcept { return (2 * sizeof(term) + 32) / 8; }
+
+// Adds `incr` to element `pos` of `object` (owned by the table, under its
+// write lock). When the table holds the only reference to the tuple (no
+// reader kept a copy: copies are only taken under the same lock), the
+// element is changed in place, as BEAM changes its own copy; otherwise a new
+// tuple replaces it.
+std::int64_t add_to_element(term& object, const term& key, std::size_t pos, std::int64_t incr) {
+  if (pos > object.size())
+    throw bad_argument("otter::ets::update_counter: position " + std::to_string(pos) + " is outside " +
+                       inspect(object, {0, 10}));
+  const term& e = object[pos - 1];
+  if (!e.is_integer())
+    throw bad_argument("otter::ets::update_counter: element " + std::to_string(pos) + " of " +
+                       inspect(object, {0, 10}) + " is not an integer");
+  std::int64_t v = 0;
+  if (__builtin_add_overflow(e.as_int(), incr, &v))
+    throw bad_argument("otter::ets::update_counter: the counter would leave the 64-bit range");
+  (void)key;
+  auto* b = const_cast<otter::detail::term_block*>(object.block());
+  if (b && b->refs.load(std::memory_order_acquire) == 1) {
+    b->terms()[pos - 1] = term(v);
+  } else {
+    std::vector<term> elements(object.elements().begin(), object.elements().end());
+    elements[pos - 1] = term(v);
+    object = term::tuple_of(std::move(elements));
+  }
+  return v;
+}
+
+void check_counter_pos(std::size_t pos, std::size_t keypos) {
+  if (pos == keypos)
+    throw bad_argument("otter::ets::update_counter: position " + std::to_string(pos) + " is the key");
+  if (pos < 1) throw bad_argument("otter::ets::update_counter: positions start at 1");
+}
+
+// Deliberately not noexcept: libstdc++ then keeps each node's hash code,
+// so walking a bucket and rehashing do not hash every key again (term::hash
+// of a tuple walks the tuple).
+struct key_hash {
+  std::size_t operator()(const term& t) const { return t.hash(); }
+};
 
 // set (Bag = false) or bag/duplicate_bag (Bag = true) in striped hash maps.
 template <bool Bag>
@@ -147,6 +189,22 @@ class hash_table final : public table {
     }
   }
 
+  std::int64_t add_counter(const term& key, std::size_t pos, std::int64_t incr) override {
+    if constexpr (Bag) {
+      (void)key;
+      (void)pos;
+      (void)incr;
+      throw bad_argument("otter::ets::update_counter and update_element need a set or an ordered_set");
+    } else {
+      check_counter_pos(pos, opts.keypos);
+      stripe& s = stripe_of(key);
+      std::unique_lock lk(s.m);
+      auto it = s.map.find(key);
+      if (it == s.map.end()) throw bad_argument("otter::ets::update_counter: no object has the key " + inspect(key, {0, 10}));
+      return add_to_element(it->second, key, pos, incr);
+    }
+  }
+
   std::size_t size() const override {
     const auto n = size_.load(std::memory_order_relaxed);
     return n > 0 ? static_cast<std::size_t>(n) : 0;
@@ -210,7 +268,7 @@ class hash_table final : public table {
  private:
   struct alignas(64) stripe {
     mutable std::shared_mutex m;
-    std::unordered_map<term, value_t> map;  // guarded by m
+    std::unordered_map<term, value_t, key_hash> map;  // guarded by m
   };
 
   static std::size_t items(const value_t& v) {
@@ -301,6 +359,13 @@ class ordered_table final : public table {
       it->second = std::move(*next);
     else
       map_.emplace(key, std::move(*next));
+  }
+  std::int64_t add_counter(const term& key, std::size_t pos, std::int64_t incr) override {
+    check_counter_pos(pos, opts.keypos);
+    std::unique_lock lk(m_);
+    auto it = map_.find(key);
+    if (it == map_.end()) throw bad_argument("otter::ets::update_counter: no object has the key " + inspect(key, {0, 10}));
+    return add_to_element(it->second, key, pos, incr);
   }
   std::size_t size() const override {
     std::shared_lock lk(m_);
