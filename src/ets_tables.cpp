@@ -1,11 +1,13 @@
 // ETS table storage (see ets_table.hpp).
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <type_traits>
 #include <unordered_map>
 
+#include "ets_flat_map.hpp"
 #include "ets_table.hpp"
 #include "term_block.hpp"
 
@@ -59,12 +61,7 @@ void check_counter_pos(std::size_t pos, std::size_t keypos) {
   if (pos < 1) throw bad_argument("otter::ets::update_counter: positions start at 1");
 }
 
-// Deliberately not noexcept: libstdc++ then keeps each node's hash code,
-// so walking a bucket and rehashing do not hash every key again (term::hash
-// of a tuple walks the tuple).
-struct key_hash {
-  std::size_t operator()(const term& t) const { return t.hash(); }
-};
+
 
 // set (Bag = false) or bag/duplicate_bag (Bag = true) in striped hash maps.
 template <bool Bag>
@@ -215,11 +212,11 @@ class hash_table final : public table {
     out.reserve(size());
     for (std::size_t i = 0; i < count_; ++i) {
       std::shared_lock lk(stripes_[i].m);
-      for (const auto& [key, v] : stripes_[i].map) {
+      for (const auto& slot : stripes_[i].map) {
         if constexpr (Bag)
-          out.insert(out.end(), v.begin(), v.end());
+          out.insert(out.end(), slot.second.begin(), slot.second.end());
         else
-          out.push_back(v);
+          out.push_back(slot.second);
       }
     }
     return out;
@@ -232,11 +229,11 @@ class hash_table final : public table {
   void scan(const std::function<void(const term&)>& f) const override {
     for (std::size_t i = 0; i < count_; ++i) {
       std::shared_lock lk(stripes_[i].m);
-      for (const auto& [key, v] : stripes_[i].map) {
+      for (const auto& slot : stripes_[i].map) {
         if constexpr (Bag) {
-          for (const term& o : v) f(o);
+          for (const term& o : slot.second) f(o);
         } else {
-          f(v);
+          f(slot.second);
         }
       }
     }
@@ -250,7 +247,10 @@ class hash_table final : public table {
       for (auto it = map.begin(); it != map.end();) {
         if constexpr (Bag) {
           n += std::erase_if(it->second, doomed);
-          it = it->second.empty() ? map.erase(it) : std::next(it);
+          if (it->second.empty())
+            it = map.erase(it);
+          else
+            ++it;
         } else {
           if (doomed(it->second)) {
             it = map.erase(it);
@@ -268,7 +268,7 @@ class hash_table final : public table {
  private:
   struct alignas(64) stripe {
     mutable std::shared_mutex m;
-    std::unordered_map<term, value_t, key_hash> map;  // guarded by m
+    flat_map<value_t> map;  // guarded by m
   };
 
   static std::size_t items(const value_t& v) {
@@ -277,7 +277,8 @@ class hash_table final : public table {
     else
       return 1;
   }
-  std::size_t index_of(const term& key) const { return (key.hash() >> 7) & (count_ - 1); }
+  // The top bits pick the stripe; the stripe's map indexes by the low ones.
+  std::size_t index_of(const term& key) const { return static_cast<std::size_t>(key.hash() >> shift_); }
   stripe& stripe_of(const term& key) { return stripes_[index_of(key)]; }
   const stripe& stripe_of(const term& key) const { return stripes_[index_of(key)]; }
 
@@ -299,6 +300,7 @@ class hash_table final : public table {
   }
 
   const std::size_t count_;  // a power of two
+  const int shift_ = 64 - std::countr_zero(count_);
   std::unique_ptr<stripe[]> stripes_;
   std::atomic<std::int64_t> size_{0};
 };
