@@ -276,12 +276,17 @@ void delete_table(const term& tab) {
 
 void insert(const term& tab, const term& object_or_objects) {
   auto t = checked(tab, use::write, "insert");
+  if (object_or_objects.is_tuple()) {  // the common case: no list to gather
+    t->insert(std::span<const term>(&object_or_objects, 1), false);
+    return;
+  }
   auto objects = objects_of(*t, object_or_objects, "insert");
   t->insert(objects, false);
 }
 
 bool insert_new(const term& tab, const term& object_or_objects) {
   auto t = checked(tab, use::write, "insert_new");
+  if (object_or_objects.is_tuple()) return t->insert(std::span<const term>(&object_or_objects, 1), true);
   auto objects = objects_of(*t, object_or_objects, "insert_new");
   return t->insert(objects, true);
 }
