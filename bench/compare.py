@@ -65,6 +65,18 @@ MAPPING = (
         (("fanin", "peak_rss_delta_mib"), ("fanin", "peak_rss_delta_mib"), [("fanin", "peak_rss_delta_mib")]),
         (("fanin", "verified"), ("fanin", "verified"), []),
     ]
+    + [
+        ((wl, m), (wl, m), [])
+        for wl, metrics in (
+            ("ets_set_1proc", ("inserts_per_sec", "lookups_per_sec")),
+            ("ets_set_1proc_conc_opts", ("inserts_per_sec", "lookups_per_sec")),
+            ("ets_set_2proc", ("inserts_per_sec", "lookups_per_sec", "ops_per_sec")),
+            ("ets_bag_match_object", ("ms_per_match_object",)),
+            ("ets_update_counter_1proc", ("ops_per_sec",)),
+            ("ets_update_counter_2proc", ("ops_per_sec",)),
+        )
+        for m in metrics
+    ]
 )
 
 # Figures that echo the size of a run: all systems must agree on them, or

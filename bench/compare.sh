@@ -14,7 +14,8 @@
 #   W1_N W1_ROUNDS W1_STOP W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS
 #                           sizes (defaults from WORKLOADS.md); explicit
 #                           values win over SMALL
-#   WORKLOADS="w1 w2 w3 w4" which workloads
+#   W6_N W6_COUNTER_N W6_PARTS (abcdf)  W6 sizes and parts (peers/beam/w6_ets.exs)
+#   WORKLOADS="w1 w2 w3 w4" which workloads (add w6 for ETS; CAF has no W6)
 #   PEERS="beam caf"        which peers (empty: otter only)
 #   OTTER_SCHEDULERS=0      otter's scheduler threads (0 = one per core); when
 #                           set, BEAM gets +S N:N and CAF CAF_THREADS=N too
@@ -42,9 +43,11 @@ BUILD_JOBS=${BUILD_JOBS:-$cores}
 # --- sizes: WORKLOADS.md defaults, or small ones with SMALL=1 ---
 if [[ -n "${SMALL:-}" && "${SMALL}" != 0 ]]; then
   : "${W1_N:=10000}" "${W2_N:=10000}" "${W3_HOPS:=100000}" "${W4_MSGS:=100000}"
+  : "${W6_N:=100000}" "${W6_COUNTER_N:=100000}"
 fi
 : "${W1_N:=1000000}" "${W1_ROUNDS:=1}" "${W1_STOP:=kill}" "${W2_N:=1000000}"
 : "${W3_PROCS:=${W3_ACTORS:-1000}}" "${W3_HOPS:=2000000}" "${W4_SENDERS:=2}" "${W4_MSGS:=5000000}"
+: "${W6_N:=1000000}" "${W6_COUNTER_N:=1000000}" "${W6_PARTS:=abcdf}"
 : "${OTTER_SCHEDULERS:=0}"
 case "$W1_STOP" in
   kill) caf_w1_stop="exit" ;;
@@ -70,7 +73,8 @@ prog_of() {
     w2) echo w2_pingpong ;;
     w3) echo w3_ring ;;
     w4) echo w4_fanin ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4)" >&2; exit 2 ;;
+    w6) echo w6_ets ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w6)" >&2; exit 2 ;;
   esac
 }
 for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
@@ -131,7 +135,7 @@ fi
 
 # --- otter's programs (release preset) ---
 otter_bin=$root/build/release/bench
-otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin)
+otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w6_ets)
 (
   cd "$root"
   stale=0
@@ -163,7 +167,7 @@ ln -sfn "compare-$stamp" "$RESULTS_DIR/latest"
 } >"$run_dir/env.txt"
 cat "$run_dir/env.txt" >&2
 
-export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS
+export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS W6_N W6_COUNTER_N W6_PARTS
 
 # Sets the array `cmd` to the command line of (system, program).
 command_for() {
@@ -189,6 +193,7 @@ for ((run = 1; run <= RUNS; ++run)); do
     # Rotate who goes first from run to run, so no system always runs first.
     for ((k = 0; k < nsys; ++k)); do
       sys=${systems[$(((k + run - 1) % nsys))]}
+      if [[ $sys == caf && ! -x $caf_build/$prog ]]; then continue; fi  # CAF has no W6
       base=$raw/$sys.$prog.$run
       command_for "$sys" "$prog"
       printf '%q ' "${cmd[@]}" >"$base.cmd"
