@@ -407,6 +407,11 @@ bool update_element(const term& tab, const term& key, const term& pos_value) {
 
 std::vector<term> tab2list(const term& tab) { return checked(tab, use::read, "tab2list")->to_list(); }
 
+std::optional<term> first(const term& tab) { return checked(tab, use::read, "first")->first_key(); }
+std::optional<term> next(const term& tab, const term& key) { return checked(tab, use::read, "next")->next_key(key); }
+std::optional<term> last(const term& tab) { return checked(tab, use::read, "last")->last_key(); }
+std::optional<term> prev(const term& tab, const term& key) { return checked(tab, use::read, "prev")->prev_key(key); }
+
 namespace {
 
 // Runs `spec` over the table (or over the objects with its key, when every

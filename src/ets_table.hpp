@@ -67,6 +67,13 @@ class table {
   /// Deletes the objects for which `doomed` is true; returns how many.
   virtual std::size_t erase_if(const std::function<bool(const term&)>& doomed) = 0;
   virtual std::size_t size() const = 0;
+  /// Walking keys: nullopt is '$end_of_table'. In an ordered_set, in term
+  /// order, from any key (present or not). In a hash table, stripe by stripe
+  /// in storage order; `next` needs a key that is still present.
+  virtual std::optional<term> first_key() const = 0;
+  virtual std::optional<term> next_key(const term& key) const = 0;
+  virtual std::optional<term> last_key() const { return first_key(); }
+  virtual std::optional<term> prev_key(const term& key) const { return next_key(key); }
   virtual std::vector<term> to_list() const = 0;
   /// Approximate memory in words (8 bytes), as ets:info(T, memory) reports.
   virtual std::size_t memory_words() const = 0;

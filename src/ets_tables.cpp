@@ -202,6 +202,22 @@ class hash_table final : public table {
     }
   }
 
+  std::optional<term> first_key() const override { return first_from(0); }
+
+  std::optional<term> next_key(const term& key) const override {
+    const std::size_t i = index_of(key);
+    {
+      std::shared_lock lk(stripes_[i].m);
+      auto it = stripes_[i].map.find(key);
+      if (it == stripes_[i].map.end())
+        throw bad_argument("otter::ets::next: the key " + inspect(key, {0, 10}) +
+                           " is not in the table (deleted during the walk?)");
+      ++it;
+      if (it != stripes_[i].map.end()) return it->first;
+    }
+    return first_from(i + 1);
+  }
+
   std::size_t size() const override {
     const auto n = size_.load(std::memory_order_relaxed);
     return n > 0 ? static_cast<std::size_t>(n) : 0;
@@ -277,6 +293,15 @@ class hash_table final : public table {
     else
       return 1;
   }
+  std::optional<term> first_from(std::size_t stripe) const {
+    for (std::size_t i = stripe; i < count_; ++i) {
+      std::shared_lock lk(stripes_[i].m);
+      auto it = stripes_[i].map.begin();
+      if (it != stripes_[i].map.end()) return it->first;
+    }
+    return std::nullopt;
+  }
+
   // The top bits pick the stripe; the stripe's map indexes by the low ones.
   std::size_t index_of(const term& key) const { return static_cast<std::size_t>(key.hash() >> shift_); }
   stripe& stripe_of(const term& key) { return stripes_[index_of(key)]; }
@@ -372,6 +397,28 @@ class ordered_table final : public table {
   std::size_t size() const override {
     std::shared_lock lk(m_);
     return map_.size();
+  }
+  std::optional<term> first_key() const override {
+    std::shared_lock lk(m_);
+    if (map_.empty()) return std::nullopt;
+    return map_.begin()->first;
+  }
+  std::optional<term> last_key() const override {
+    std::shared_lock lk(m_);
+    if (map_.empty()) return std::nullopt;
+    return map_.rbegin()->first;
+  }
+  std::optional<term> next_key(const term& key) const override {
+    std::shared_lock lk(m_);
+    auto it = map_.upper_bound(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->first;
+  }
+  std::optional<term> prev_key(const term& key) const override {
+    std::shared_lock lk(m_);
+    auto it = map_.lower_bound(key);
+    if (it == map_.begin()) return std::nullopt;
+    return std::prev(it)->first;
   }
   std::vector<term> to_list() const override {
     std::shared_lock lk(m_);

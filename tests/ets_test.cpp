@@ -365,3 +365,32 @@ TEST(EtsMatch, bad_match_specifications_are_refused_with_a_reason) {
   expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, [], []}]")); }, "needs a body");
   ets::delete_table(t);
 }
+
+TEST(Ets, walking_keys_with_first_and_next) {
+  term ord = ets::new_table("walk_ord"_a, opts("[:ordered_set, :public]"));
+  for (int k : {5, 1, 3}) ets::insert(ord, otter::tuple(k));
+  EXPECT_EQ(ets::first(ord), std::optional<term>(1));
+  EXPECT_EQ(ets::next(ord, 1), std::optional<term>(3));
+  EXPECT_EQ(ets::next(ord, 2), std::optional<term>(3));  // any key, present or not
+  EXPECT_EQ(ets::next(ord, 5), std::nullopt);            // '$end_of_table'
+  EXPECT_EQ(ets::last(ord), std::optional<term>(5));
+  EXPECT_EQ(ets::prev(ord, 5), std::optional<term>(3));
+  EXPECT_EQ(ets::prev(ord, 1), std::nullopt);
+  // Deleting the current key does not break an ordered walk.
+  ets::delete_key(ord, 3);
+  EXPECT_EQ(ets::next(ord, 3), std::optional<term>(5));
+  ets::delete_table(ord);
+
+  term set = ets::new_table("walk_set"_a, opts("[:set, :public]"));
+  EXPECT_EQ(ets::first(set), std::nullopt);
+  for (int k = 0; k < 500; ++k) ets::insert(set, otter::tuple(k, k));
+  std::vector<term> seen;
+  for (auto k = ets::first(set); k; k = ets::next(set, *k)) seen.push_back(*k);
+  EXPECT_EQ(seen.size(), 500u);
+  EXPECT_EQ(sorted(seen).front(), term(0));
+  EXPECT_EQ(sorted(seen).back(), term(499));
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());  // each key once
+  expect_badarg([&] { ets::next(set, 1000); }, "is not in the table");
+  ets::delete_table(set);
+}

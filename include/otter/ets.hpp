@@ -105,6 +105,17 @@ bool update_element(const term& tab, const term& key, const term& pos_value);
 /// Every object (ets:tab2list/1); in key order for an ordered_set.
 std::vector<term> tab2list(const term& tab);
 
+/// Walking the keys (ets:first/next/last/prev); nullopt is '$end_of_table'.
+/// In an ordered_set the walk is in term order and `next`/`prev` accept any
+/// key, present or not, so a walk is safe while others write. In the hash
+/// types `last`/`prev` are `first`/`next` (as in Erlang), and `next` needs a
+/// key that is still in the table (bad_argument otherwise); keys inserted or
+/// deleted during a walk may or may not be seen.
+std::optional<term> first(const term& tab);
+std::optional<term> next(const term& tab, const term& key);
+std::optional<term> last(const term& tab);
+std::optional<term> prev(const term& tab, const term& key);
+
 // --- matching (patterns: `_` matches anything, `$1`, `$2`... are variables;
 // match specifications: [{head, [guard...], [body...]}], see docs/ets.md) ---
 
