@@ -334,7 +334,9 @@ term update_counter(const term& tab, const term& key, const term& op, const std:
   }
   if (default_object) {
     const term& k = t->key_of(*default_object);
-    if (!(k == key) && !equal(k, key))
+    // A set matches keys exactly; an ordered_set by term order (1 == 1.0).
+    const bool same = t->opts.type == table_type::ordered_set ? equal(k, key) : k == key;
+    if (!same)
       throw bad_argument("otter::ets::update_counter: the default object " + show(*default_object) +
                          " does not have the key " + show(key));
   }
@@ -435,13 +437,15 @@ std::vector<term> select_all(const table& t, const detail::match_spec& spec) {
 
 const atom continuation_tag("$ets_select_continuation");
 
-std::optional<select_chunk> chunk_of(const term& tab, std::vector<term> results, std::size_t from, std::size_t limit) {
+// A chunk of `all` (a list term) from `from`; the continuation shares the
+// list and keeps the offset, so each chunk costs only its own items.
+std::optional<select_chunk> chunk_of(const term& tab, const term& all, std::size_t from, std::size_t limit) {
+  auto results = all.elements();
   if (from >= results.size()) return std::nullopt;
   const std::size_t end = std::min(results.size(), from + limit);
   select_chunk c;
   c.matches.assign(results.begin() + static_cast<std::ptrdiff_t>(from), results.begin() + static_cast<std::ptrdiff_t>(end));
-  std::vector<term> rest(results.begin() + static_cast<std::ptrdiff_t>(end), results.end());
-  c.continuation = otter::tuple(continuation_tag, tab, term::list_of(std::move(rest)), static_cast<std::int64_t>(limit));
+  c.continuation = otter::tuple(continuation_tag, tab, all, static_cast<std::int64_t>(end), static_cast<std::int64_t>(limit));
   return c;
 }
 
@@ -471,16 +475,15 @@ std::vector<term> select(const term& tab, const term& match_spec) {
 std::optional<select_chunk> select(const term& tab, const term& match_spec, std::size_t limit) {
   if (limit == 0) throw bad_argument("otter::ets::select: the limit must be at least 1");
   auto t = checked(tab, use::read, "select");
-  return chunk_of(tab, select_all(*t, detail::match_spec::compile(match_spec)), 0, limit);
+  return chunk_of(tab, term::list_of(select_all(*t, detail::match_spec::compile(match_spec))), 0, limit);
 }
 
 std::optional<select_chunk> select(const term& continuation) {
   const term& c = continuation;
-  if (!c.is_tuple() || c.size() != 4 || !c[0].is_atom(continuation_tag) || !c[2].is_proper_list() ||
-      !c[3].is_integer() || c[3].as_int() < 1)
+  if (!c.is_tuple() || c.size() != 5 || !c[0].is_atom(continuation_tag) || !c[2].is_proper_list() ||
+      !c[3].is_integer() || c[3].as_int() < 0 || !c[4].is_integer() || c[4].as_int() < 1)
     throw bad_argument("otter::ets::select: not a continuation: " + show(c));
-  auto rest = c[2].elements();
-  return chunk_of(c[1], std::vector<term>(rest.begin(), rest.end()), 0, static_cast<std::size_t>(c[3].as_int()));
+  return chunk_of(c[1], c[2], static_cast<std::size_t>(c[3].as_int()), static_cast<std::size_t>(c[4].as_int()));
 }
 
 std::size_t select_count(const term& tab, const term& match_spec) {

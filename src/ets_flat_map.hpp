@@ -125,9 +125,10 @@ class flat_map {
     std::size_t cap = cap_ ? cap_ : 8;
     while ((live_ + 1) * 2 > cap) cap *= 2;
     if (cap == cap_ && used_ == live_) cap *= 2;
+    std::unique_ptr<slot[]> fresh = std::make_unique<slot[]>(cap);  // may throw: nothing changed yet
     std::unique_ptr<slot[]> old = std::move(slots_);
     const std::size_t old_cap = cap_;
-    slots_ = std::make_unique<slot[]>(cap);
+    slots_ = std::move(fresh);
     cap_ = cap;
     used_ = live_;
     for (std::size_t k = 0; k < old_cap; ++k) {

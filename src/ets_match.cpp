@@ -31,8 +31,15 @@ int variable_of(const term& t) {
 
 bool is_wildcard(const term& t) { return t.is_atom(atoms::underscore); }
 
+constexpr int max_variable_number = 10000;
+
 int max_variable(const term& t) {
-  if (int v = variable_of(t); v >= 0) return v;
+  if (int v = variable_of(t); v >= 0) {
+    if (v > max_variable_number)
+      throw bad_argument("otter::ets: the match variable $" + std::to_string(v) + " is beyond otter's limit of $" +
+                         std::to_string(max_variable_number));
+    return v;
+  }
   int m = -1;
   switch (t.kind()) {
     case term_kind::tuple:
@@ -60,10 +67,7 @@ bool ground(const term& t) {
       for (const term& e : t.elements())
         if (!ground(e)) return false;
       return ground(t.list_tail());
-    case term_kind::map:
-      for (std::size_t i = 0; i < t.size(); ++i)
-        if (!ground(t.map_value(i))) return false;
-      return true;
+    case term_kind::map: return false;  // a map pattern matches any map with at least its keys
     default: return true;
   }
 }

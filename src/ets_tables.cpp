@@ -256,9 +256,10 @@ class hash_table final : public table {
   }
 
   std::size_t erase_if(const std::function<bool(const term&)>& doomed) override {
-    std::size_t n = 0;
+    std::size_t total = 0;
     for (std::size_t i = 0; i < count_; ++i) {
       std::unique_lock lk(stripes_[i].m);
+      std::size_t n = 0;
       auto& map = stripes_[i].map;
       for (auto it = map.begin(); it != map.end();) {
         if constexpr (Bag) {
@@ -276,9 +277,11 @@ class hash_table final : public table {
           }
         }
       }
+      // Under the stripe's lock, so that a clear() cannot come in between.
+      size_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+      total += n;
     }
-    size_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
-    return n;
+    return total;
   }
 
  private:

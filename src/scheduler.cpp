@@ -17,7 +17,10 @@ namespace otter::detail {
 namespace {
 thread_local scheduler* t_sched = nullptr;
 thread_local pcb* t_current = nullptr;
-thread_local pcb* t_acting = nullptr;  // a scoped_process standing for this thread
+// A scoped_process standing for this thread, with its pid's serial so that
+// a slot reused by another process is never taken for it.
+thread_local pcb* t_acting = nullptr;
+thread_local std::uint64_t t_acting_serial = 0;
 constexpr unsigned lifo_limit = 16;       // LIFO turns in a row before the queue goes first
 constexpr unsigned inject_interval = 61;  // check the injection queue every n turns (Go)
 constexpr unsigned timer_interval = 64;   // fire timers every n turns
@@ -27,9 +30,17 @@ scheduler* current_scheduler() noexcept { return t_sched; }
 scheduler* set_current_scheduler(scheduler* s) noexcept { return std::exchange(t_sched, s); }
 void set_current(pcb* p) noexcept { t_current = p; }
 __attribute__((noinline)) pcb* current_pcb() noexcept { return t_current; }
-pcb* acting_pcb() noexcept { return t_current ? t_current : t_acting; }
+pcb* acting_pcb() noexcept {
+  if (t_current) return t_current;
+  if (t_acting && t_acting->serial.load(std::memory_order_acquire) == t_acting_serial &&
+      t_acting->inbox.load(std::memory_order_acquire) != inbox_closed())
+    return t_acting;
+  return nullptr;
+}
 void adopt_acting(pcb* p) noexcept {
-  if (!t_acting) t_acting = p;
+  if (acting_pcb() && !t_current) return;  // the first one alive on this thread stays
+  t_acting = p;
+  t_acting_serial = p->serial.load(std::memory_order_relaxed);
 }
 void drop_acting(pcb* p) noexcept {
   if (t_acting == p) t_acting = nullptr;

@@ -225,9 +225,6 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
     drop_name(*p);
   }
 
-  drop_acting(p);
-  run_exit_hooks(x.exit_hooks, *this, me);
-
   if (x.crashed && cfg.on_crash) {
     crash_report r{me, std::move(name), reason};
     try {
@@ -235,6 +232,9 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
     } catch (...) {
     }
   }
+  // After on_crash: a table it made for the dying process still goes.
+  drop_acting(p);
+  run_exit_hooks(x.exit_hooks, *this, me);
   for (std::uint64_t l : x.links) {
     auto* e = new message_envelope<exit_message>(exit_message{me, reason});
     e->kind = envelope_kind::exit;

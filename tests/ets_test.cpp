@@ -394,3 +394,15 @@ TEST(Ets, walking_keys_with_first_and_next) {
   expect_badarg([&] { ets::next(set, 1000); }, "is not in the table");
   ets::delete_table(set);
 }
+
+TEST(Ets, review_cases_default_keys_map_patterns_and_variable_limits) {
+  term t = ets::new_table("review"_a, opts("[:public]"));
+  // A set matches keys exactly: a default object keyed 1.0 is not for key 1.
+  expect_badarg([&] { ets::update_counter(t, 1, term(1), otter::tuple(1.0, 0)); }, "does not have the key");
+  // A map in a pattern matches maps with at least its keys, even at the key position.
+  ets::insert(t, otter::tuple(otter::map{{"a"_a, 1}, {"b"_a, 2}}, "x"_a));
+  EXPECT_EQ(ets::match_object(t, otter::tuple(otter::map{{"a"_a, 1}}, otter::atoms::underscore)).size(), 1u);
+  expect_badarg([&] { ets::match(t, otter::tuple(otter::atom("$10001"), otter::atoms::underscore)); },
+                "beyond otter's limit");
+  ets::delete_table(t);
+}
