@@ -160,9 +160,34 @@ void erase_from_registry(registry& r, std::shared_ptr<table> t) {  // by value: 
   r.generation.fetch_add(1, std::memory_order_acq_rel);
 }
 
+// Moves `t` to `to` (registry lock held); the caller then asks for the
+// owner hook on `to` and sends ETS-TRANSFER.
+void transfer_locked(registry& r, const std::shared_ptr<table>& t, otter::detail::runtime_impl* rt, std::uint64_t to) {
+  auto it = r.by_owner.find(owner_key{t->owner_rt.load(), t->owner.load()});
+  if (it != r.by_owner.end()) {
+    std::erase(it->second, t->id);
+    if (it->second.empty()) r.by_owner.erase(it);
+  }
+  t->owner_rt.store(rt, std::memory_order_release);
+  t->owner.store(to, std::memory_order_release);
+  r.by_owner[owner_key{rt, to}].push_back(t->id);
+}
+
+void send_transfer(otter::detail::runtime_impl& rt, pid to, const term& id, pid from, const term& data) {
+  const term msg = otter::tuple(atom("ETS-TRANSFER"), id, from, data);
+  rt.deliver(to, otter::detail::make_message<term>(msg));
+}
+
+unsigned owner_hook_bit();
+
 void owner_exited(otter::detail::runtime_impl& rt, pid who) noexcept {
   registry& r = reg();
   std::vector<std::shared_ptr<table>> dead;  // freed after the lock is released
+  struct handover {
+    std::shared_ptr<table> t;
+    pid heir;
+  };
+  std::vector<handover> inherited;
   {
     std::unique_lock lk(r.m);
     auto it = r.by_owner.find(owner_key{&rt, who.value()});
@@ -171,9 +196,24 @@ void owner_exited(otter::detail::runtime_impl& rt, pid who) noexcept {
     for (const term& id : ids) {
       auto t = r.by_id.find(id);
       if (t == r.by_id.end()) continue;
-      dead.push_back(t->second);
-      erase_from_registry(r, t->second);
+      std::shared_ptr<table> tab = t->second;
+      if (tab->heir && tab->heir != who.value()) {
+        transfer_locked(r, tab, &rt, tab->heir);
+        inherited.push_back({tab, pid(tab->heir)});
+      } else {
+        dead.push_back(tab);
+        erase_from_registry(r, tab);
+      }
     }
+  }
+  for (auto& h : inherited) {
+    // A dead heir cannot take it: the table goes as if it had none.
+    if (!otter::detail::request_exit_hook(rt, h.heir, owner_hook_bit())) {
+      std::unique_lock lk(r.m);
+      if (!h.t->deleted.load()) erase_from_registry(r, h.t);
+      continue;
+    }
+    send_transfer(rt, h.heir, h.t->id, who, h.t->heir_data);
   }
 }
 
@@ -231,10 +271,15 @@ options options::from_term(const term& list) {
         o.read_concurrency = e[1].as_bool();
       } else if (a == "write_concurrency" && (e[1].is_boolean() || e[1].is_atom(atom("auto")))) {
         o.write_concurrency = !e[1].is_atom(atoms::false_);
+      } else if (a == "heir" && e[1].is_atom(atom("none"))) {
+        o.heir.reset();
       } else if (a == "decentralized_counters" && e[1].is_boolean()) {
       } else {
         throw bad_argument("otter::ets::new_table: unknown or malformed option " + show(e));
       }
+    } else if (e.is_tuple() && e.size() == 3 && e[0].is_atom(atom("heir"))) {
+      if (!e[1].is_pid()) throw bad_argument("otter::ets::new_table: the heir must be a pid, got " + show(e));
+      o.heir = std::make_pair(e[1].as_pid(), e[2]);
     } else {
       throw bad_argument("otter::ets::new_table: unknown option " + show(e));
     }
@@ -250,6 +295,10 @@ term new_table(atom name, const options& opts) {
   std::shared_ptr<table> t = detail::make_table(id, name, opts);
   t->owner_rt.store(me.rt, std::memory_order_relaxed);
   t->owner.store(me.pid, std::memory_order_relaxed);
+  if (opts.heir) {
+    t->heir = opts.heir->first.value();
+    t->heir_data = opts.heir->second;
+  }
   {
     std::unique_lock lk(r.m);
     if (opts.named_table && r.by_name.count(name.index()))
@@ -272,6 +321,31 @@ void delete_table(const term& tab) {
   if (t->deleted.load() || it == r.by_id.end())
     throw bad_argument("otter::ets::delete_table: the table " + show(tab) + " does not exist");
   erase_from_registry(r, it->second);
+}
+
+void give_away(const term& tab, pid to, const term& gift_data) {
+  table* t = find_table(tab);
+  if (t->deleted.load(std::memory_order_acquire))
+    throw bad_argument("otter::ets::give_away: the table " + show(tab) + " does not exist");
+  const caller_id me = caller();
+  if (!me.pid || me.pid != t->owner.load() || me.rt != t->owner_rt.load())
+    throw bad_argument("otter::ets::give_away: only the owner of " + show(tab) + " may give it away");
+  if (to.value() == me.pid) throw bad_argument("otter::ets::give_away: the table is already the caller's");
+  registry& r = reg();
+  std::shared_ptr<table> shared;
+  {
+    std::unique_lock lk(r.m);
+    auto it = r.by_id.find(t->id);
+    if (it == r.by_id.end()) throw bad_argument("otter::ets::give_away: the table " + show(tab) + " does not exist");
+    shared = it->second;
+    transfer_locked(r, shared, me.rt, to.value());
+  }
+  if (!otter::detail::request_exit_hook(*me.rt, to, owner_hook_bit())) {
+    std::unique_lock lk(r.m);
+    transfer_locked(r, shared, me.rt, me.pid);  // back to the caller
+    throw bad_argument("otter::ets::give_away: " + to.to_string() + " is not alive");
+  }
+  send_transfer(*me.rt, to, shared->id, pid(me.pid), gift_data);
 }
 
 void insert(const term& tab, const term& object_or_objects) {
@@ -523,6 +597,13 @@ std::string_view access_name(access a) {
 }
 }  // namespace
 
+namespace {
+term heir_of(const table& t) {
+  std::shared_lock lk(reg().m);
+  return t.heir ? term(pid(t.heir)) : term(atom("none"));
+}
+}  // namespace
+
 term info(const term& tab) {
   table* t = find_table(tab);
   if (t->deleted.load()) throw bad_argument("otter::ets::info: the table " + show(tab) + " does not exist");
@@ -534,7 +615,7 @@ term info(const term& tab) {
                      kv("size", static_cast<std::int64_t>(t->size())),
                      kv("memory", static_cast<std::int64_t>(t->memory_words())),
                      kv("owner", owner ? term(pid(owner)) : term(atoms::undefined)),
-                     kv("heir", atom("none")),
+                     kv("heir", heir_of(*t)),
                      kv("protection", atom(access_name(t->opts.protection))),
                      kv("keypos", static_cast<std::int64_t>(t->opts.keypos)),
                      kv("named_table", t->opts.named_table),

@@ -37,6 +37,9 @@ class table {
   std::atomic<otter::detail::runtime_impl*> owner_rt{nullptr};
   std::atomic<std::uint64_t> owner{0};
   std::atomic<bool> deleted{false};
+  // The heir (pid value 0: none) and its data; guarded by the registry's lock.
+  std::uint64_t heir = 0;
+  term heir_data;
 
   /// The key of `object`; throws bad_argument unless it is a tuple with at
   /// least keypos elements.

@@ -22,6 +22,12 @@ unsigned register_exit_hook(exit_hook h) {
 
 void request_exit_hook(pcb& p, unsigned bit) { p.rt->extras(p).exit_hooks |= 1u << bit; }
 
+bool request_exit_hook(runtime_impl& rt, pid target, unsigned bit) {
+  auto* s = new signal_envelope(envelope_kind::hook);
+  s->number = bit;
+  return rt.deliver(target, s);
+}
+
 void run_exit_hooks(std::uint32_t bits, runtime_impl& rt, pid who) noexcept {
   for (unsigned b = 0; bits; ++b, bits >>= 1)
     if (bits & 1u)

@@ -23,6 +23,11 @@ using exit_hook = void (*)(runtime_impl& rt, pid who) noexcept;
 unsigned register_exit_hook(exit_hook h);
 /// Asks for hook `bit` when `p` exits; call it on the thread running `p`.
 void request_exit_hook(pcb& p, unsigned bit);
+/// Asks for hook `bit` when the process `target` of `rt` exits, from any
+/// thread: a signal, handled in order with the others (so if the target
+/// ends before it looks, its exit still runs the hook). Returns false if
+/// `target` is not alive.
+bool request_exit_hook(runtime_impl& rt, pid target, unsigned bit);
 /// Runs the hooks in `bits` for `who` (called by exit_process).
 void run_exit_hooks(std::uint32_t bits, runtime_impl& rt, pid who) noexcept;
 

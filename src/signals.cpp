@@ -47,6 +47,9 @@ void handle_signal(runtime_impl& rt, pcb& p, envelope* e) {
     case envelope_kind::demonitor:
       if (p.extras) p.extras->monitored_by.erase(static_cast<signal_envelope*>(e)->ref.value());
       break;
+    case envelope_kind::hook:
+      rt.extras(p).exit_hooks |= 1u << static_cast<signal_envelope*>(e)->number;
+      break;
     case envelope_kind::down: {
       auto& d = static_cast<message_envelope<down_message>*>(e)->value;
       if (!p.extras || p.extras->monitors.erase(d.ref.value()) == 0) break;  // demonitored
@@ -202,6 +205,9 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
       }
       case envelope_kind::demonitor:
         x.monitored_by.erase(static_cast<signal_envelope*>(e)->ref.value());
+        break;
+      case envelope_kind::hook:
+        x.exit_hooks |= 1u << static_cast<signal_envelope*>(e)->number;
         break;
       case envelope_kind::info:
         answer_info(*this, *p, e, false);

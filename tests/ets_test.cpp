@@ -406,3 +406,84 @@ TEST(Ets, review_cases_default_keys_map_patterns_and_variable_limits) {
                 "beyond otter's limit");
   ets::delete_table(t);
 }
+
+namespace {
+// Waits for {:"ETS-TRANSFER", table, from, data}, replies {:got, from, data},
+// then writes to the (protected) table it now owns, and waits for :stop.
+otter::process receiver(otter::pid main) {
+  term m = co_await otter::receive<term>(
+      [](const term& t) { return t.is_tuple() && t.size() == 4 && t[0].is_atom(otter::atom("ETS-TRANSFER")); });
+  ets::insert(m[1], otter::tuple("written_by_new_owner"_a, 1));  // allowed: it owns it now
+  otter::send(main, otter::tuple("got"_a, m[2], m[3]));
+  co_await otter::receive<otter::atom>();
+}
+}  // namespace
+
+TEST(Ets, give_away_hands_the_table_and_a_message_to_the_new_owner) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  term t = ets::new_table("given"_a, opts("[:named_table]"));  // protected, owned by `me`
+  const otter::pid dead = rt.spawn([]() -> otter::process { co_return; });
+  me.monitor(dead);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  expect_badarg([&] { ets::give_away(t, dead, 1); }, "is not alive");
+  EXPECT_EQ(ets::info(t, "owner"_a), term(me.self()));  // still ours
+  const otter::pid r = rt.spawn(receiver, me.self());
+  me.monitor(r);
+  ets::give_away(t, r, "a gift");
+  auto got = me.receive<term>(forever);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, otter::tuple("got"_a, me.self(), "a gift"));
+  EXPECT_EQ(ets::info(t, "owner"_a), term(r));
+  EXPECT_EQ(ets::lookup(t, "written_by_new_owner"_a).size(), 1u);
+  expect_badarg([&] { ets::insert(t, otter::tuple("me"_a, 1)); }, "only its owner may write");  // no longer ours
+  expect_badarg([&] { ets::give_away(t, me.self(), 1); }, "only the owner");
+  me.send(r, "stop"_a);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_FALSE(ets::whereis("given"_a).has_value());  // gone with its new owner
+}
+
+TEST(Ets, an_heir_inherits_the_table_when_the_owner_dies) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid heir = rt.spawn(receiver, me.self());
+  // The owner makes a table with `heir` as heir, then exits.
+  const otter::pid owner = rt.spawn([](otter::pid h, otter::pid main) -> otter::process {
+    ets::options o;
+    o.named_table = true;
+    o.heir = std::make_pair(h, term("inherit me"));
+    ets::new_table("inherited"_a, o);
+    EXPECT_EQ(ets::info("inherited"_a, "heir"_a), term(h));
+    otter::send(main, "made"_a);
+    co_return;
+  }, heir, me.self());
+  ASSERT_TRUE(me.receive<otter::atom>(forever));
+  auto got = me.receive<term>(forever);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, otter::tuple("got"_a, owner, "inherit me"));
+  EXPECT_EQ(ets::info("inherited"_a, "owner"_a), term(heir));
+  me.monitor(heir);
+  me.send(heir, "stop"_a);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_FALSE(ets::whereis("inherited"_a).has_value());
+}
+
+TEST(Ets, a_dead_heir_does_not_keep_the_table) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid gone = rt.spawn([]() -> otter::process { co_return; });
+  me.monitor(gone);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  const otter::pid owner = rt.spawn([](otter::pid h, otter::pid main) -> otter::process {
+    ets::options o;
+    o.named_table = true;
+    o.heir = std::make_pair(h, term(0));
+    ets::new_table("orphan"_a, o);
+    otter::send(main, "made"_a);
+    co_return;
+  }, gone, me.self());
+  me.monitor(owner);
+  ASSERT_TRUE(me.receive<otter::atom>(forever));
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_FALSE(ets::whereis("orphan"_a).has_value());
+}

@@ -49,6 +49,9 @@ struct options {
   access protection = access::protected_;
   bool named_table = false;
   std::size_t keypos = 1;  ///< 1-based position of the key in each tuple
+  /// Who takes the table when its owner exits, and the data sent along in
+  /// the {:"ETS-TRANSFER", table, old_owner, data} message; nullopt: none.
+  std::optional<std::pair<pid, term>> heir;
   bool read_concurrency = false;   ///< a hint; accepted and reported by info
   bool write_concurrency = false;  ///< a hint: more lock stripes
 
@@ -65,6 +68,11 @@ term new_table(atom name, const term& option_list);
 
 /// Deletes the table (ets:delete/1). Only its owner may, unless it is public.
 void delete_table(const term& tab);
+
+/// Makes `to` (a live process of the caller's runtime, not the caller) the
+/// table's owner and sends it {:"ETS-TRANSFER", table, caller, gift_data}
+/// (ets:give_away/3). Only the owner may.
+void give_away(const term& tab, pid to, const term& gift_data);
 
 /// Inserts one tuple or a list of tuples (atomically: all or nothing, and no
 /// reader sees part of it). In a set an object replaces the one with its key.

@@ -60,6 +60,7 @@ enum class envelope_kind : std::uint8_t {
   down,        // message_envelope<down_msg>: a process we monitor ended
   timeout,     // seq: a receive timeout fired
   info,        // a process_info request; answered at drain time
+  hook,        // number: an exit hook the process must run when it ends (exit_hooks.hpp)
 };
 
 struct envelope : pooled {
