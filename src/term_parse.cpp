@@ -66,7 +66,8 @@ class parser {
 
  private:
   // --- errors ---
-  [[noreturn]] void fail(std::size_t at, const std::string& what, bool incomplete = false) const {
+  // Line and column (from 1; columns count characters) of byte `at`.
+  std::pair<std::size_t, std::size_t> line_col(std::size_t at) const {
     std::size_t line = 1, col = 1;
     for (std::size_t k = 0; k < at && k < s_.size(); ++k) {
       if (s_[k] == '\n') {
@@ -76,18 +77,14 @@ class parser {
         ++col;
       }
     }
+    return {line, col};
+  }
+  [[noreturn]] void fail(std::size_t at, const std::string& what, bool incomplete = false) const {
+    auto [line, col] = line_col(at);
     throw parse_error(line, col, what, incomplete);
   }
   std::string where(std::size_t at) const {
-    std::size_t line = 1, col = 1;
-    for (std::size_t k = 0; k < at; ++k) {
-      if (s_[k] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(s_[k]) & 0xc0) != 0x80) {
-        ++col;
-      }
-    }
+    auto [line, col] = line_col(at);
     return "line " + std::to_string(line) + ", column " + std::to_string(col);
   }
   std::string describe(std::size_t at) const {
@@ -96,10 +93,34 @@ class parser {
     while (at + n < s_.size() && (static_cast<unsigned char>(s_[at + n]) & 0xc0) == 0x80) ++n;
     return "`" + std::string(s_.substr(at, n)) + "`";
   }
-  [[noreturn]] void missing(char closer, std::size_t opened_at, std::string_view opener) const {
-    fail(i_, std::string("missing terminator: ") + closer + " (for `" + std::string(opener) + "` at " +
+  [[noreturn]] void missing(std::string_view closer, std::size_t opened_at, std::string_view opener) const {
+    fail(i_, "missing terminator: " + std::string(closer) + " (for `" + std::string(opener) + "` at " +
                  where(opened_at) + ")",
          true);
+  }
+
+  // At the start of a container's item: true (and past it) at `closer`.
+  bool closes(std::string_view closer, std::size_t open, std::string_view opener) {
+    skip_blank();
+    if (at_end()) missing(closer, open, opener);
+    if (!starts(closer)) return false;
+    i_ += closer.size();
+    return true;
+  }
+  // After an item: past a `,` (false: more items) or `closer` (true: done).
+  bool item_ends(std::string_view closer, std::size_t open, std::string_view opener, const char* what) {
+    skip_blank();
+    if (peek() == ',') {
+      ++i_;
+      return false;
+    }
+    if (starts(closer)) {
+      i_ += closer.size();
+      return true;
+    }
+    if (at_end()) missing(closer, open, opener);
+    fail(i_, "expected `,` or `" + std::string(closer) + "` in the " + what + " opened at " + where(open) + ", got " +
+                 describe(i_));
   }
 
   // --- scanning ---
@@ -202,6 +223,20 @@ class parser {
     return false;
   }
 
+  // A `key:` at an item of a list or map: true (cursor at its value). Once
+  // keywords began (`keywords`), every later item must be one, as in Elixir.
+  bool keyword(atom& key, bool& keywords, const char* container) {
+    const std::size_t at = i_;
+    if (keyword_key(key)) {
+      skip_blank();
+      keywords = true;
+      return true;
+    }
+    if (keywords)
+      fail(at, std::string("expected a keyword (`key: value`): keywords must be the last items of a ") + container);
+    return false;
+  }
+
   atom make_atom(std::string_view text, std::size_t at) {
     try {
       return atom(text);
@@ -217,25 +252,9 @@ class parser {
     depth_guard g(*this, open);
     ++i_;
     std::vector<term> items;
-    for (;;) {
-      skip_blank();
-      if (at_end()) missing('}', open, "{");
-      if (peek() == '}') {
-        ++i_;
-        break;
-      }
+    while (!closes("}", open, "{")) {
       items.push_back(value());
-      skip_blank();
-      if (peek() == ',') {
-        ++i_;
-      } else if (peek() == '}') {
-        ++i_;
-        break;
-      } else if (at_end()) {
-        missing('}', open, "{");
-      } else {
-        fail(i_, "expected `,` or `}` in the tuple opened at " + where(open) + ", got " + describe(i_));
-      }
+      if (item_ends("}", open, "{", "tuple")) break;
     }
     return term::tuple_of(std::move(items));
   }
@@ -247,44 +266,23 @@ class parser {
     std::vector<term> items;
     term tail;
     bool keywords = false;
-    for (;;) {
-      skip_blank();
-      if (at_end()) missing(']', open, "[");
-      if (peek() == ']') {
-        ++i_;
-        break;
-      }
-      const std::size_t item_at = i_;
+    while (!closes("]", open, "[")) {
       atom key = atoms::nil;
-      if (keyword_key(key)) {
-        skip_blank();
+      if (keyword(key, keywords, "list")) {
         items.push_back(otter::tuple(key, value()));
-        keywords = true;
-      } else if (keywords) {
-        fail(item_at, "expected a keyword (`key: value`): keywords must be the last items of a list");
       } else {
         items.push_back(value());
       }
       skip_blank();
-      if (peek() == ',') {
-        ++i_;
-      } else if (peek() == ']') {
-        ++i_;
-        break;
-      } else if (peek() == '|' && !keywords) {
+      if (peek() == '|' && !keywords) {
         ++i_;
         skip_blank();
         tail = value();
-        skip_blank();
-        if (at_end()) missing(']', open, "[");
-        if (peek() != ']') fail(i_, "expected `]` after the tail of the list opened at " + where(open) + ", got " + describe(i_));
-        ++i_;
+        if (!closes("]", open, "["))
+          fail(i_, "expected `]` after the tail of the list opened at " + where(open) + ", got " + describe(i_));
         break;
-      } else if (at_end()) {
-        missing(']', open, "[");
-      } else {
-        fail(i_, "expected `,` or `]` in the list opened at " + where(open) + ", got " + describe(i_));
       }
+      if (item_ends("]", open, "[", "list")) break;
     }
     return term::list_of(std::move(items), tail);
   }
@@ -295,43 +293,22 @@ class parser {
     i_ += 2;
     std::vector<std::pair<term, term>> entries;
     bool keywords = false;
-    for (;;) {
-      skip_blank();
-      if (at_end()) missing('}', open, "%{");
-      if (peek() == '}') {
-        ++i_;
-        break;
-      }
-      const std::size_t item_at = i_;
+    while (!closes("}", open, "%{")) {
       atom key = atoms::nil;
-      if (keyword_key(key)) {
-        skip_blank();
+      if (keyword(key, keywords, "map")) {
         entries.emplace_back(term(key), value());
-        keywords = true;
-      } else if (keywords) {
-        fail(item_at, "expected a keyword (`key: value`): keywords must be the last entries of a map");
       } else {
         term k = value();
         skip_blank();
         if (!starts("=>")) {
-          if (at_end()) missing('}', open, "%{");
+          if (at_end()) missing("}", open, "%{");
           fail(i_, "expected `=>` after a map key, got " + describe(i_));
         }
         i_ += 2;
         skip_blank();
         entries.emplace_back(std::move(k), value());
       }
-      skip_blank();
-      if (peek() == ',') {
-        ++i_;
-      } else if (peek() == '}') {
-        ++i_;
-        break;
-      } else if (at_end()) {
-        missing('}', open, "%{");
-      } else {
-        fail(i_, "expected `,` or `}` in the map opened at " + where(open) + ", got " + describe(i_));
-      }
+      if (item_ends("}", open, "%{", "map")) break;
     }
     return term::map_of(std::move(entries));
   }
@@ -341,13 +318,7 @@ class parser {
     depth_guard g(*this, open);
     i_ += 2;
     std::string bytes;
-    for (;;) {
-      skip_blank();
-      if (at_end()) missing('>', open, "<<");
-      if (starts(">>")) {
-        i_ += 2;
-        break;
-      }
+    while (!closes(">>", open, "<<")) {
       const std::size_t at = i_;
       if (peek() == '"') {
         bytes += string_body('"');
@@ -357,17 +328,7 @@ class parser {
           fail(at, "expected a byte (0..255) or a string in a binary, got " + v.to_string());
         bytes.push_back(static_cast<char>(v.as_int()));
       }
-      skip_blank();
-      if (peek() == ',') {
-        ++i_;
-      } else if (starts(">>")) {
-        i_ += 2;
-        break;
-      } else if (at_end()) {
-        missing('>', open, "<<");
-      } else {
-        fail(i_, "expected `,` or `>>` in the binary opened at " + where(open) + ", got " + describe(i_));
-      }
+      if (item_ends(">>", open, "<<", "binary")) break;
     }
     return term::binary(bytes);
   }
