@@ -424,22 +424,9 @@ term update_counter(const term& tab, const term& key, const term& op, const std:
     std::vector<term> elements(base->elements().begin(), base->elements().end());
     results.clear();
     for (const counter_op& c : ops) {
-      if (c.pos == t->opts.keypos)
-        throw bad_argument("otter::ets::update_counter: position " + std::to_string(c.pos) + " is the key");
-      if (c.pos > elements.size())
-        throw bad_argument("otter::ets::update_counter: position " + std::to_string(c.pos) + " is outside " +
-                           show(*base));
-      term& e = elements[c.pos - 1];
-      if (!e.is_integer())
-        throw bad_argument("otter::ets::update_counter: element " + std::to_string(c.pos) + " of " + show(*base) +
-                           " is not an integer");
-      std::int64_t v = 0;
-      if (__builtin_add_overflow(e.as_int(), c.incr, &v))
-        throw bad_argument("otter::ets::update_counter: the counter would leave the 64-bit range");
-      if (c.threshold) {
-        if ((c.incr >= 0 && v > *c.threshold) || (c.incr < 0 && v < *c.threshold)) v = *c.set_value;
-      }
-      e = term(v);
+      // Each step sees the earlier ones, as in Erlang.
+      const std::int64_t v = detail::counter_step(*base, elements, c.pos, t->opts.keypos, c.incr, c.threshold, c.set_value);
+      elements[c.pos - 1] = term(v);
       results.emplace_back(v);
     }
     return term::tuple_of(std::move(elements));

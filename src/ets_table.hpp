@@ -84,4 +84,13 @@ class table {
 
 std::unique_ptr<table> make_table(term id, atom name, const options& o);
 
+/// One update_counter step on element `pos` of the tuple whose current
+/// elements are `elements` (`object` names it in messages): the new value
+/// (incr added; past `threshold`, `set_value`). Throws bad_argument, as
+/// ets:update_counter does, for the key's position, a position outside the
+/// tuple, an element that is no integer, or a result beyond 64 bits.
+std::int64_t counter_step(const term& object, std::span<const term> elements, std::size_t pos, std::size_t keypos,
+                          std::int64_t incr,
+                          std::optional<std::int64_t> threshold = {}, std::optional<std::int64_t> set_value = {});
+
 }  // namespace otter::ets::detail

@@ -23,6 +23,24 @@ const term& table::key_of(const term& object) const {
   return object[opts.keypos - 1];
 }
 
+std::int64_t counter_step(const term& object, std::span<const term> elements, std::size_t pos, std::size_t keypos,
+                          std::int64_t incr, std::optional<std::int64_t> threshold,
+                          std::optional<std::int64_t> set_value) {
+  static constexpr const char* where = "otter::ets::update_counter: ";  // no string on the hot path
+  if (pos < 1) throw bad_argument(std::string(where) + "positions start at 1");
+  if (pos == keypos) throw bad_argument(std::string(where) + "position " + std::to_string(pos) + " is the key");
+  if (pos > elements.size())
+    throw bad_argument(std::string(where) + "position " + std::to_string(pos) + " is outside " + inspect(object, {0, 10}));
+  const term& e = elements[pos - 1];
+  if (!e.is_integer())
+    throw bad_argument(std::string(where) + "element " + std::to_string(pos) + " of " + inspect(object, {0, 10}) +
+                       " is not an integer");
+  std::int64_t v = 0;
+  if (__builtin_add_overflow(e.as_int(), incr, &v)) throw bad_argument(std::string(where) + "the counter would leave the 64-bit range");
+  if (threshold && ((incr >= 0 && v > *threshold) || (incr < 0 && v < *threshold))) v = *set_value;
+  return v;
+}
+
 namespace {
 
 std::size_t object_words(const term&) noexcept { return (2 * sizeof(term) + 32) / 8; }
@@ -32,36 +50,16 @@ std::size_t object_words(const term&) noexcept { return (2 * sizeof(term) + 32) 
 // reader kept a copy: copies are only taken under the same lock), the
 // element is changed in place, as BEAM changes its own copy; otherwise a new
 // tuple replaces it.
-std::int64_t add_to_element(term& object, const term& key, std::size_t pos, std::int64_t incr) {
-  if (pos > object.size())
-    throw bad_argument("otter::ets::update_counter: position " + std::to_string(pos) + " is outside " +
-                       inspect(object, {0, 10}));
-  const term& e = object[pos - 1];
-  if (!e.is_integer())
-    throw bad_argument("otter::ets::update_counter: element " + std::to_string(pos) + " of " +
-                       inspect(object, {0, 10}) + " is not an integer");
-  std::int64_t v = 0;
-  if (__builtin_add_overflow(e.as_int(), incr, &v))
-    throw bad_argument("otter::ets::update_counter: the counter would leave the 64-bit range");
-  (void)key;
+std::int64_t add_to_element(term& object, std::size_t pos, std::size_t keypos, std::int64_t incr) {
+  const std::int64_t v = counter_step(object, object.elements(), pos, keypos, incr);
   auto* b = const_cast<otter::detail::term_block*>(object.block());
   if (b && b->refs.load(std::memory_order_acquire) == 1) {
     b->terms()[pos - 1] = term(v);
   } else {
-    std::vector<term> elements(object.elements().begin(), object.elements().end());
-    elements[pos - 1] = term(v);
-    object = term::tuple_of(std::move(elements));
+    object = object.tuple_set(pos - 1, term(v));
   }
   return v;
 }
-
-void check_counter_pos(std::size_t pos, std::size_t keypos) {
-  if (pos == keypos)
-    throw bad_argument("otter::ets::update_counter: position " + std::to_string(pos) + " is the key");
-  if (pos < 1) throw bad_argument("otter::ets::update_counter: positions start at 1");
-}
-
-
 
 // set (Bag = false) or bag/duplicate_bag (Bag = true) in striped hash maps.
 template <bool Bag>
@@ -193,12 +191,11 @@ class hash_table final : public table {
       (void)incr;
       throw bad_argument("otter::ets::update_counter and update_element need a set or an ordered_set");
     } else {
-      check_counter_pos(pos, opts.keypos);
       stripe& s = stripe_of(key);
       std::unique_lock lk(s.m);
       auto it = s.map.find(key);
       if (it == s.map.end()) throw bad_argument("otter::ets::update_counter: no object has the key " + inspect(key, {0, 10}));
-      return add_to_element(it->second, key, pos, incr);
+      return add_to_element(it->second, pos, opts.keypos, incr);
     }
   }
 
@@ -391,11 +388,10 @@ class ordered_table final : public table {
       map_.emplace(key, std::move(*next));
   }
   std::int64_t add_counter(const term& key, std::size_t pos, std::int64_t incr) override {
-    check_counter_pos(pos, opts.keypos);
     std::unique_lock lk(m_);
     auto it = map_.find(key);
     if (it == map_.end()) throw bad_argument("otter::ets::update_counter: no object has the key " + inspect(key, {0, 10}));
-    return add_to_element(it->second, key, pos, incr);
+    return add_to_element(it->second, pos, opts.keypos, incr);
   }
   std::size_t size() const override {
     std::shared_lock lk(m_);
