@@ -37,9 +37,9 @@ struct owner_hash {
 
 struct registry {
   std::shared_mutex m;
-  std::unordered_map<term, std::shared_ptr<table>> by_id;                  // guarded by m
+  std::unordered_map<term, std::shared_ptr<table>> by_id;                  // by tid; guarded by m
   std::unordered_map<std::uint32_t, std::shared_ptr<table>> by_name;       // atom index; guarded by m
-  std::unordered_map<owner_key, std::vector<term>, owner_hash> by_owner;   // ids; guarded by m
+  std::unordered_map<owner_key, std::vector<term>, owner_hash> by_owner;   // tids; guarded by m
   std::atomic<std::uint64_t> generation{1};
   std::atomic<std::uint64_t> next_ref{std::uint64_t{1} << 62};  // apart from make_ref()'s numbers
 };
@@ -147,14 +147,18 @@ std::vector<term> objects_of(const table& t, const term& object_or_objects, cons
   return v;
 }
 
+// What ets:new returned for `t`: its name if named, else its reference.
+// Under r.m (the name may change by rename).
+term public_id(const table& t) { return t.opts.named_table ? term(t.name) : t.tid; }
+
 void erase_from_registry(registry& r, std::shared_ptr<table> t) {  // by value: it erases the map entries that hold it
   // Under r.m (exclusive).
   t->deleted.store(true, std::memory_order_release);
-  r.by_id.erase(t->id);
+  r.by_id.erase(t->tid);
   if (t->opts.named_table) r.by_name.erase(t->name.index());
   auto it = r.by_owner.find(owner_key{t->owner_rt.load(), t->owner.load()});
   if (it != r.by_owner.end()) {
-    std::erase(it->second, t->id);
+    std::erase(it->second, t->tid);
     if (it->second.empty()) r.by_owner.erase(it);
   }
   r.generation.fetch_add(1, std::memory_order_acq_rel);
@@ -165,12 +169,12 @@ void erase_from_registry(registry& r, std::shared_ptr<table> t) {  // by value: 
 void transfer_locked(registry& r, const std::shared_ptr<table>& t, otter::detail::runtime_impl* rt, std::uint64_t to) {
   auto it = r.by_owner.find(owner_key{t->owner_rt.load(), t->owner.load()});
   if (it != r.by_owner.end()) {
-    std::erase(it->second, t->id);
+    std::erase(it->second, t->tid);
     if (it->second.empty()) r.by_owner.erase(it);
   }
   t->owner_rt.store(rt, std::memory_order_release);
   t->owner.store(to, std::memory_order_release);
-  r.by_owner[owner_key{rt, to}].push_back(t->id);
+  r.by_owner[owner_key{rt, to}].push_back(t->tid);
 }
 
 void send_transfer(otter::detail::runtime_impl& rt, pid to, const term& id, pid from, const term& data) {
@@ -186,6 +190,7 @@ void owner_exited(otter::detail::runtime_impl& rt, pid who) noexcept {
   struct handover {
     std::shared_ptr<table> t;
     pid heir;
+    term id;
   };
   std::vector<handover> inherited;
   {
@@ -199,7 +204,7 @@ void owner_exited(otter::detail::runtime_impl& rt, pid who) noexcept {
       std::shared_ptr<table> tab = t->second;
       if (tab->heir && tab->heir != who.value()) {
         transfer_locked(r, tab, &rt, tab->heir);
-        inherited.push_back({tab, pid(tab->heir)});
+        inherited.push_back({tab, pid(tab->heir), public_id(*tab)});
       } else {
         dead.push_back(tab);
         erase_from_registry(r, tab);
@@ -213,7 +218,7 @@ void owner_exited(otter::detail::runtime_impl& rt, pid who) noexcept {
       if (!h.t->deleted.load()) erase_from_registry(r, h.t);
       continue;
     }
-    send_transfer(rt, h.heir, h.t->id, who, h.t->heir_data);
+    send_transfer(rt, h.heir, h.id, who, h.t->heir_data);
   }
 }
 
@@ -291,8 +296,8 @@ term new_table(atom name, const options& opts) {
   if (opts.keypos < 1) throw bad_argument("otter::ets::new_table: keypos must be at least 1");
   registry& r = reg();
   const caller_id me = caller();
-  term id = opts.named_table ? term(name) : term(reference(r.next_ref.fetch_add(1, std::memory_order_relaxed)));
-  std::shared_ptr<table> t = detail::make_table(id, name, opts);
+  std::shared_ptr<table> t = detail::make_table(reference(r.next_ref.fetch_add(1, std::memory_order_relaxed)), name, opts);
+  const term id = public_id(*t);
   t->owner_rt.store(me.rt, std::memory_order_relaxed);
   t->owner.store(me.pid, std::memory_order_relaxed);
   if (opts.heir) {
@@ -303,9 +308,9 @@ term new_table(atom name, const options& opts) {
     std::unique_lock lk(r.m);
     if (opts.named_table && r.by_name.count(name.index()))
       throw bad_argument("otter::ets::new_table: a table named " + show(term(name)) + " exists already");
-    r.by_id.emplace(id, t);
+    r.by_id.emplace(t->tid, t);
     if (opts.named_table) r.by_name.emplace(name.index(), t);
-    if (me.pid) r.by_owner[owner_key{me.rt, me.pid}].push_back(id);
+    if (me.pid) r.by_owner[owner_key{me.rt, me.pid}].push_back(t->tid);
   }
   if (me.pid) otter::detail::request_exit_hook(*otter::detail::acting_pcb(), owner_hook_bit());
   return id;
@@ -317,7 +322,7 @@ void delete_table(const term& tab) {
   table* t = checked(tab, use::write, "delete_table");
   registry& r = reg();
   std::unique_lock lk(r.m);
-  auto it = r.by_id.find(t->id);
+  auto it = r.by_id.find(t->tid);
   if (t->deleted.load() || it == r.by_id.end())
     throw bad_argument("otter::ets::delete_table: the table " + show(tab) + " does not exist");
   erase_from_registry(r, it->second);
@@ -333,11 +338,13 @@ void give_away(const term& tab, pid to, const term& gift_data) {
   if (to.value() == me.pid) throw bad_argument("otter::ets::give_away: the table is already the caller's");
   registry& r = reg();
   std::shared_ptr<table> shared;
+  term id;
   {
     std::unique_lock lk(r.m);
-    auto it = r.by_id.find(t->id);
+    auto it = r.by_id.find(t->tid);
     if (it == r.by_id.end()) throw bad_argument("otter::ets::give_away: the table " + show(tab) + " does not exist");
     shared = it->second;
+    id = public_id(*shared);
     transfer_locked(r, shared, me.rt, to.value());
   }
   if (!otter::detail::request_exit_hook(*me.rt, to, owner_hook_bit())) {
@@ -345,7 +352,52 @@ void give_away(const term& tab, pid to, const term& gift_data) {
     transfer_locked(r, shared, me.rt, me.pid);  // back to the caller
     throw bad_argument("otter::ets::give_away: " + to.to_string() + " is not alive");
   }
-  send_transfer(*me.rt, to, shared->id, pid(me.pid), gift_data);
+  send_transfer(*me.rt, to, id, pid(me.pid), gift_data);
+}
+
+atom rename(const term& tab, atom name) {
+  table* t = checked(tab, use::write, "rename");
+  registry& r = reg();
+  std::unique_lock lk(r.m);
+  auto it = r.by_id.find(t->tid);
+  if (t->deleted.load() || it == r.by_id.end())
+    throw bad_argument("otter::ets::rename: the table " + show(tab) + " does not exist");
+  if (t->name == name) return name;
+  if (t->opts.named_table) {
+    if (r.by_name.count(name.index()))
+      throw bad_argument("otter::ets::rename: a table named " + show(term(name)) + " exists already");
+    r.by_name.erase(t->name.index());
+    r.by_name.emplace(name.index(), it->second);
+    // Threads' caches may map the old name to this table.
+    r.generation.fetch_add(1, std::memory_order_acq_rel);
+  }
+  t->name = name;
+  return name;
+}
+
+void setopts(const term& tab, const term& opts) {
+  table* t = find_table(tab);
+  const caller_id me = caller();
+  if (t->deleted.load(std::memory_order_acquire))
+    throw bad_argument("otter::ets::setopts: the table " + show(tab) + " does not exist");
+  if (!me.pid || me.pid != t->owner.load() || me.rt != t->owner_rt.load())
+    throw bad_argument("otter::ets::setopts: only the owner of " + show(tab) + " may change its options");
+  std::vector<term> list;
+  if (opts.is_proper_list()) list.assign(opts.elements().begin(), opts.elements().end());
+  else list.push_back(opts);
+  std::optional<std::pair<std::uint64_t, term>> heir;
+  for (const term& o : list) {
+    if (o.is_tuple() && o.size() == 2 && o[0].is_atom(atom("heir")) && o[1].is_atom(atom("none")))
+      heir = std::make_pair(std::uint64_t{0}, term());
+    else if (o.is_tuple() && o.size() == 3 && o[0].is_atom(atom("heir")) && o[1].is_pid())
+      heir = std::make_pair(o[1].as_pid().value(), o[2]);
+    else
+      throw bad_argument("otter::ets::setopts: expected {:heir, pid, data} or {:heir, :none}, got " + show(o));
+  }
+  if (!heir) return;
+  std::unique_lock lk(reg().m);
+  t->heir = heir->first;
+  t->heir_data = heir->second;
 }
 
 void insert(const term& tab, const term& object_or_objects) {
@@ -595,9 +647,13 @@ term info(const term& tab) {
   table* t = find_table(tab);
   if (t->deleted.load()) throw bad_argument("otter::ets::info: the table " + show(tab) + " does not exist");
   const std::uint64_t owner = t->owner.load();
+  const atom name = [&] {
+    std::shared_lock lk(reg().m);
+    return t->name;
+  }();
   auto kv = [](std::string_view k, term v) { return otter::tuple(atom(k), std::move(v)); };
-  return otter::list{kv("id", t->id),
-                     kv("name", t->name),
+  return otter::list{kv("id", t->tid),
+                     kv("name", name),
                      kv("type", atom(type_name(t->opts.type))),
                      kv("size", static_cast<std::int64_t>(t->size())),
                      kv("memory", static_cast<std::int64_t>(t->memory_words())),
@@ -622,7 +678,7 @@ std::optional<term> whereis(atom name) {
   std::shared_lock lk(r.m);
   auto it = r.by_name.find(name.index());
   if (it == r.by_name.end()) return std::nullopt;
-  return it->second->id;
+  return it->second->tid;
 }
 
 std::vector<term> all() {
@@ -630,7 +686,7 @@ std::vector<term> all() {
   std::shared_lock lk(r.m);
   std::vector<term> out;
   out.reserve(r.by_id.size());
-  for (const auto& [id, t] : r.by_id) out.push_back(id);
+  for (const auto& [tid, t] : r.by_id) out.push_back(public_id(*t));
   return out;
 }
 

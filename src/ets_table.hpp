@@ -26,11 +26,14 @@ namespace otter::ets::detail {
 
 class table {
  public:
-  table(term id, atom name, const options& o) : id(std::move(id)), name(name), opts(o) {}
+  table(reference tid, atom name, const options& o) : tid(tid), name(name), opts(o) {}
   virtual ~table() = default;
 
-  const term id;
-  const atom name;
+  /// The table's own reference (ets:info(T, id)); fixed for its life, so
+  /// the registry keys tables by it.
+  const term tid;
+  /// Its name; rename changes it. Guarded by the registry's lock.
+  atom name;
   const options opts;
   // The owner: its runtime and pid (0 = no owner). Written under the
   // registry's lock; read by access checks without it.
@@ -82,7 +85,7 @@ class table {
   virtual std::size_t memory_words() const = 0;
 };
 
-std::unique_ptr<table> make_table(term id, atom name, const options& o);
+std::unique_ptr<table> make_table(reference tid, atom name, const options& o);
 
 /// One update_counter step on element `pos` of the tuple whose current
 /// elements are `elements` (`object` names it in messages): the new value

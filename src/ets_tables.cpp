@@ -67,8 +67,8 @@ class hash_table final : public table {
  public:
   using value_t = std::conditional_t<Bag, std::vector<term>, term>;
 
-  hash_table(term id, atom name, const options& o)
-      : table(std::move(id), name, o), count_(o.write_concurrency ? 256 : 64), stripes_(new stripe[count_]) {}
+  hash_table(reference tid, atom name, const options& o)
+      : table(tid, name, o), count_(o.write_concurrency ? 256 : 64), stripes_(new stripe[count_]) {}
 
   bool insert(std::span<const term> objects, bool only_new) override {
     if (objects.size() == 1) {
@@ -452,12 +452,12 @@ class ordered_table final : public table {
 
 }  // namespace
 
-std::unique_ptr<table> make_table(term id, atom name, const options& o) {
+std::unique_ptr<table> make_table(reference tid, atom name, const options& o) {
   switch (o.type) {
-    case table_type::set: return std::make_unique<hash_table<false>>(std::move(id), name, o);
+    case table_type::set: return std::make_unique<hash_table<false>>(tid, name, o);
     case table_type::bag:
-    case table_type::duplicate_bag: return std::make_unique<hash_table<true>>(std::move(id), name, o);
-    case table_type::ordered_set: return std::make_unique<ordered_table>(std::move(id), name, o);
+    case table_type::duplicate_bag: return std::make_unique<hash_table<true>>(tid, name, o);
+    case table_type::ordered_set: return std::make_unique<ordered_table>(tid, name, o);
   }
   throw bad_argument("otter::ets: unknown table type");
 }

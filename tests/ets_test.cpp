@@ -139,7 +139,12 @@ TEST(Ets, update_counter_in_all_its_forms) {
 TEST(Ets, names_info_whereis_and_all) {
   term t = ets::new_table("named_one"_a, opts("[:named_table]"));
   expect_badarg([&] { ets::new_table("named_one"_a, opts("[:named_table]")); }, "exists already");
-  EXPECT_EQ(ets::whereis("named_one"_a), std::optional<term>(t));
+  // whereis and info(id) give the table's reference, which works as its name does.
+  const std::optional<term> ref = ets::whereis("named_one"_a);
+  ASSERT_TRUE(ref && ref->is_reference());
+  EXPECT_EQ(ets::info(t, "id"_a), *ref);
+  ets::insert(*ref, otter::tuple(1, 2));
+  EXPECT_EQ(ets::lookup(t, 1), std::vector<term>{otter::tuple(1, 2)});
   EXPECT_FALSE(ets::whereis("no_such_table"_a).has_value());
   auto ids = ets::all();
   EXPECT_NE(std::find(ids.begin(), ids.end(), t), ids.end());
@@ -150,6 +155,58 @@ TEST(Ets, names_info_whereis_and_all) {
   ets::delete_table(t);
   expect_badarg([&] { ets::lookup(t, 1); }, "does not exist");
   expect_badarg([&] { ets::lookup(term("text"), 1); }, "an atom or a reference");
+}
+
+TEST(Ets, rename_moves_a_named_table_to_its_new_name) {
+  term t = ets::new_table("before_rename"_a, opts("[:named_table, :public]"));
+  ets::insert(t, otter::tuple("k"_a, 1));
+  EXPECT_EQ(ets::lookup(t, "k"_a).size(), 1u);  // puts the old name in this thread's cache
+  const term ref = *ets::whereis("before_rename"_a);
+  EXPECT_EQ(ets::rename(t, "after_rename"_a), "after_rename"_a);
+  expect_badarg([&] { ets::lookup("before_rename"_a, "k"_a); }, "does not exist");
+  EXPECT_FALSE(ets::whereis("before_rename"_a).has_value());
+  EXPECT_EQ(ets::whereis("after_rename"_a), std::optional<term>(ref));
+  EXPECT_EQ(ets::lookup("after_rename"_a, "k"_a), std::vector<term>{otter::tuple("k"_a, 1)});
+  EXPECT_EQ(ets::info("after_rename"_a, "name"_a), term("after_rename"_a));
+  auto ids = ets::all();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), term("after_rename"_a)), ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), term("before_rename"_a)), ids.end());
+  // The old name is free again; a taken name is refused and changes nothing.
+  term other = ets::new_table("before_rename"_a, opts("[:named_table]"));
+  expect_badarg([&] { ets::rename("after_rename"_a, "before_rename"_a); }, "a table named :before_rename exists already");
+  EXPECT_EQ(ets::lookup("after_rename"_a, "k"_a).size(), 1u);
+  EXPECT_EQ(ets::rename(ref, "after_rename"_a), "after_rename"_a);  // its own name: nothing to do
+  ets::delete_table(other);
+  ets::delete_table(ref);
+  expect_badarg([&] { ets::rename(ref, "again"_a); }, "does not exist");
+}
+
+TEST(Ets, rename_of_an_unnamed_table_changes_only_its_reported_name) {
+  term t = ets::new_table("plain"_a, opts("[]"));
+  EXPECT_EQ(ets::rename(t, "renamed_plain"_a), "renamed_plain"_a);
+  EXPECT_EQ(ets::info(t, "name"_a), term("renamed_plain"_a));
+  EXPECT_FALSE(ets::whereis("renamed_plain"_a).has_value());
+  ets::insert(t, otter::tuple(1));
+  EXPECT_EQ(ets::info(t, "size"_a), term(1));
+  ets::delete_table(t);
+}
+
+TEST(Ets, rename_and_setopts_are_for_the_owner) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid other = rt.spawn([](otter::pid main) -> otter::process {
+    ets::new_table("not_yours"_a, opts("[:named_table]"));  // protected
+    otter::send(main, "made"_a);
+    co_await otter::receive<otter::atom>();
+  }, me.self());
+  ASSERT_TRUE(me.receive<otter::atom>(forever));
+  expect_badarg([] { ets::rename("not_yours"_a, "mine"_a); }, "protected; only its owner may write");
+  expect_badarg([&] { ets::setopts("not_yours"_a, otter::tuple("heir"_a, me.self(), 0)); }, "only the owner");
+  EXPECT_EQ(ets::info("not_yours"_a, "name"_a), term("not_yours"_a));
+  EXPECT_EQ(ets::info("not_yours"_a, "heir"_a), term("none"_a));
+  me.monitor(other);
+  me.send(other, "stop"_a);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
 }
 
 TEST(Ets, bad_options_are_named) {
@@ -466,6 +523,30 @@ TEST(Ets, an_heir_inherits_the_table_when_the_owner_dies) {
   me.send(heir, "stop"_a);
   ASSERT_TRUE(me.receive<otter::down_message>(forever));
   EXPECT_FALSE(ets::whereis("inherited"_a).has_value());
+}
+
+TEST(Ets, setopts_names_an_heir_after_the_table_is_made) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid heir = rt.spawn(receiver, me.self());
+  const otter::pid owner = rt.spawn([](otter::pid h, otter::pid main) -> otter::process {
+    ets::new_table("heir_set_later"_a, opts("[:named_table]"));
+    ets::setopts("heir_set_later"_a, opts("[{:heir, :none}]"));
+    expect_badarg([] { ets::setopts("heir_set_later"_a, opts("[{:heir, 1, 2}]")); }, "expected {:heir, pid, data}");
+    expect_badarg([] { ets::setopts("heir_set_later"_a, opts("[:compressed]")); }, "got :compressed");
+    ets::setopts("heir_set_later"_a, otter::tuple("heir"_a, h, "later"));
+    otter::send(main, "made"_a);
+    co_return;
+  }, heir, me.self());
+  ASSERT_TRUE(me.receive<otter::atom>(forever));
+  auto got = me.receive<term>(forever);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, otter::tuple("got"_a, owner, "later"));
+  EXPECT_EQ(ets::info("heir_set_later"_a, "owner"_a), term(heir));
+  me.monitor(heir);
+  me.send(heir, "stop"_a);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_FALSE(ets::whereis("heir_set_later"_a).has_value());
 }
 
 TEST(Ets, a_dead_heir_does_not_keep_the_table) {

@@ -74,6 +74,16 @@ void delete_table(const term& tab);
 /// (ets:give_away/3). Only the owner may.
 void give_away(const term& tab, pid to, const term& gift_data);
 
+/// Renames the table (ets:rename/2) and returns `name`. A named table is
+/// then found by `name` and no longer by its old name; an unnamed one only
+/// changes the name info() reports. The owner only (unless public);
+/// bad_argument if another table has the name.
+atom rename(const term& tab, atom name);
+
+/// Changes the heir (ets:setopts/2): `opts` is `{:heir, pid, data}`,
+/// `{:heir, :none}` or a list of them. The owner only.
+void setopts(const term& tab, const term& opts);
+
 /// Inserts one tuple or a list of tuples (atomically: all or nothing, and no
 /// reader sees part of it). In a set an object replaces the one with its key.
 void insert(const term& tab, const term& object_or_objects);
@@ -157,7 +167,8 @@ std::size_t select_delete(const term& tab, const term& match_spec);
 term info(const term& tab);
 /// One property of info/1 by name, e.g. `info(t, "size"_a)`.
 term info(const term& tab, atom item);
-/// The id of the named table `name`, or nullopt (ets:whereis/1).
+/// The reference of the named table `name` (usable wherever its name is,
+/// and still after a rename), or nullopt (ets:whereis/1).
 std::optional<term> whereis(atom name);
 /// The ids of all tables (ets:all/0).
 std::vector<term> all();
