@@ -5,7 +5,13 @@
 // probing, tombstones for deletions), so finding a key touches one cache
 // line where a node-based map touches a bucket array and a node: on these
 // VMs a miss costs more than everything else a lookup does. The interface
-// is the subset of std::unordered_map that the tables use.
+// is the subset of std::unordered_map that the tables use, plus one bit per
+// slot that the owner may use to say how the value is stored (a set keeps
+// a 2-tuple as its two elements, see ets_tables.cpp).
+//
+// The bit is bit 0 of the stored hash; a key's hash always has it clear
+// and is at least 2, so 0 (empty) and 1 (deleted) stay free. Probing
+// starts from the hash without that bit.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +26,11 @@ template <class V>
 class flat_map {
  public:
   struct slot {
-    std::uint64_t hash = 0;  // 0: empty, 1: deleted, else the key's hash (>= 2)
+    std::uint64_t hash = 0;  // 0: empty, 1: deleted, else the key's hash (>= 2, bit 0 clear) | flag
     term first;
     V second{};
+    bool flag() const noexcept { return hash & 1; }
+    void set_flag(bool f) noexcept { hash = (hash & ~std::uint64_t{1}) | std::uint64_t{f}; }
   };
 
   class iterator {
@@ -56,22 +64,22 @@ class flat_map {
   iterator find(const term& key) const {
     if (!cap_) return end();
     const std::uint64_t h = hash_of(key);
-    for (std::size_t i = h & (cap_ - 1);; i = (i + 1) & (cap_ - 1)) {
+    for (std::size_t i = start(h);; i = (i + 1) & (cap_ - 1)) {
       slot& s = slots_[i];
       if (s.hash == 0) return end();
-      if (s.hash == h && s.first == key) return iterator(&s, slots_.get() + cap_);
+      if ((s.hash & ~std::uint64_t{1}) == h && s.first == key) return iterator(&s, slots_.get() + cap_);
     }
   }
   std::size_t count(const term& key) const { return find(key) == end() ? 0 : 1; }
 
   /// Inserts `key` with `value` unless present; returns the slot and
-  /// whether it inserted.
+  /// whether it inserted. A new slot's flag is clear.
   template <class... A>
   std::pair<iterator, bool> try_emplace(const term& key, A&&... value) {
     if ((used_ + 1) * 8 > cap_ * 7) grow();
     const std::uint64_t h = hash_of(key);
     slot* reuse = nullptr;
-    for (std::size_t i = h & (cap_ - 1);; i = (i + 1) & (cap_ - 1)) {
+    for (std::size_t i = start(h);; i = (i + 1) & (cap_ - 1)) {
       slot& s = slots_[i];
       if (s.hash == 0) {
         slot* target = reuse ? reuse : &s;
@@ -84,7 +92,7 @@ class flat_map {
       }
       if (s.hash == 1) {
         if (!reuse) reuse = &s;
-      } else if (s.hash == h && s.first == key) {
+      } else if ((s.hash & ~std::uint64_t{1}) == h && s.first == key) {
         return {iterator(&s, slots_.get() + cap_), false};
       }
     }
@@ -115,9 +123,10 @@ class flat_map {
 
  private:
   static std::uint64_t hash_of(const term& key) {
-    const std::uint64_t h = key.hash();
-    return h < 2 ? h + 2 : h;
+    const std::uint64_t h = key.hash() & ~std::uint64_t{1};
+    return h < 2 ? 2 : h;
   }
+  std::size_t start(std::uint64_t h) const noexcept { return (h >> 1) & (cap_ - 1); }
 
   void grow() {
     // Double when the live entries need it; otherwise rebuild at the same
@@ -134,7 +143,7 @@ class flat_map {
     for (std::size_t k = 0; k < old_cap; ++k) {
       slot& o = old[k];
       if (o.hash < 2) continue;
-      for (std::size_t i = o.hash & (cap_ - 1);; i = (i + 1) & (cap_ - 1)) {
+      for (std::size_t i = start(o.hash & ~std::uint64_t{1});; i = (i + 1) & (cap_ - 1)) {
         if (slots_[i].hash == 0) {
           slots_[i].hash = o.hash;
           slots_[i].first = std::move(o.first);

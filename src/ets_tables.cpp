@@ -105,7 +105,7 @@ class hash_table final : public table {
     if constexpr (Bag)
       return it->second;
     else
-      return {it->second};
+      return {object_of(*it)};
   }
 
   bool member(const term& key) const override {
@@ -119,7 +119,7 @@ class hash_table final : public table {
     std::unique_lock lk(s.m);
     auto it = s.map.find(key);
     if (it == s.map.end()) return;
-    size_.fetch_sub(static_cast<std::int64_t>(items(it->second)), std::memory_order_relaxed);
+    s.add_size(-static_cast<std::int64_t>(items(it->second)));
     s.map.erase(it);
   }
 
@@ -131,12 +131,13 @@ class hash_table final : public table {
     if (it == s.map.end()) return;
     if constexpr (Bag) {
       const std::size_t removed = std::erase(it->second, object);
-      size_.fetch_sub(static_cast<std::int64_t>(removed), std::memory_order_relaxed);
+      s.add_size(-static_cast<std::int64_t>(removed));
       if (it->second.empty()) s.map.erase(it);
     } else {
-      if (it->second == object) {
+      const bool same = it->flag() ? object.size() == 2 && object[2 - opts.keypos] == it->second : it->second == object;
+      if (same) {
         s.map.erase(it);
-        size_.fetch_sub(1, std::memory_order_relaxed);
+        s.add_size(-1);
       }
     }
   }
@@ -145,8 +146,10 @@ class hash_table final : public table {
     std::vector<std::unique_lock<std::shared_mutex>> locks;
     locks.reserve(count_);
     for (std::size_t i = 0; i < count_; ++i) locks.emplace_back(stripes_[i].m);
-    for (std::size_t i = 0; i < count_; ++i) stripes_[i].map.clear();
-    size_.store(0, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < count_; ++i) {
+      stripes_[i].map.clear();
+      stripes_[i].add_size(-stripes_[i].size.load(std::memory_order_relaxed));
+    }
   }
 
   std::vector<term> take(const term& key) override {
@@ -158,8 +161,8 @@ class hash_table final : public table {
     if constexpr (Bag)
       out = std::move(it->second);
     else
-      out.push_back(std::move(it->second));
-    size_.fetch_sub(static_cast<std::int64_t>(out.size()), std::memory_order_relaxed);
+      out.push_back(object_of(*it));
+    s.add_size(-static_cast<std::int64_t>(out.size()));
     s.map.erase(it);
     return out;
   }
@@ -173,13 +176,15 @@ class hash_table final : public table {
       stripe& s = stripe_of(key);
       std::unique_lock lk(s.m);
       auto it = s.map.find(key);
-      std::optional<term> next = change(it == s.map.end() ? nullptr : &it->second);
+      std::optional<term> current;
+      if (it != s.map.end()) current = object_of(*it);
+      std::optional<term> next = change(current ? &*current : nullptr);
       if (!next) return;
       if (it != s.map.end()) {
-        it->second = std::move(*next);
+        store(*it, *next);
       } else {
-        s.map.emplace(key, std::move(*next));
-        size_.fetch_add(1, std::memory_order_relaxed);
+        store(*s.map.try_emplace(key).first, *next);
+        s.add_size(1);
       }
     }
   }
@@ -195,7 +200,16 @@ class hash_table final : public table {
       std::unique_lock lk(s.m);
       auto it = s.map.find(key);
       if (it == s.map.end()) throw bad_argument("otter::ets::update_counter: no object has the key " + inspect(key, {0, 10}));
-      return add_to_element(it->second, pos, opts.keypos, incr);
+      if (!it->flag()) return add_to_element(it->second, pos, opts.keypos, incr);
+      // A pair: its counter is the one element that is not the key.
+      std::int64_t v = 0;
+      if (pos == 3 - opts.keypos && it->second.is_integer() && !__builtin_add_overflow(it->second.as_int(), incr, &v)) {
+        it->second = term(v);
+        return v;
+      }
+      const term object = object_of(*it);
+      (void)counter_step(object, object.elements(), pos, opts.keypos, incr);  // throws: says what was wrong
+      throw bad_argument("otter::ets::update_counter: cannot update " + inspect(object, {0, 10}));
     }
   }
 
@@ -216,7 +230,8 @@ class hash_table final : public table {
   }
 
   std::size_t size() const override {
-    const auto n = size_.load(std::memory_order_relaxed);
+    std::int64_t n = 0;
+    for (std::size_t i = 0; i < count_; ++i) n += stripes_[i].size.load(std::memory_order_relaxed);
     return n > 0 ? static_cast<std::size_t>(n) : 0;
   }
 
@@ -229,7 +244,7 @@ class hash_table final : public table {
         if constexpr (Bag)
           out.insert(out.end(), slot.second.begin(), slot.second.end());
         else
-          out.push_back(slot.second);
+          out.push_back(object_of(slot));
       }
     }
     return out;
@@ -246,7 +261,7 @@ class hash_table final : public table {
         if constexpr (Bag) {
           for (const term& o : slot.second) f(o);
         } else {
-          f(slot.second);
+          f(object_of(slot));
         }
       }
     }
@@ -266,7 +281,7 @@ class hash_table final : public table {
           else
             ++it;
         } else {
-          if (doomed(it->second)) {
+          if (doomed(object_of(*it))) {
             it = map.erase(it);
             ++n;
           } else {
@@ -274,8 +289,7 @@ class hash_table final : public table {
           }
         }
       }
-      // Under the stripe's lock, so that a clear() cannot come in between.
-      size_.fetch_sub(static_cast<std::int64_t>(n), std::memory_order_relaxed);
+      stripes_[i].add_size(-static_cast<std::int64_t>(n));
       total += n;
     }
     return total;
@@ -285,7 +299,33 @@ class hash_table final : public table {
   struct alignas(64) stripe {
     mutable std::shared_mutex m;
     flat_map<value_t> map;  // guarded by m
+    // Objects in this stripe: written under m, read by size() without it.
+    // Per stripe, so that writers to different stripes share no counter.
+    std::atomic<std::int64_t> size{0};
+    void add_size(std::int64_t d) noexcept { size.store(size.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
   };
+  using slot_t = typename flat_map<value_t>::slot;
+
+  // A set keeps a 2-tuple as its key (`first`) and its other element
+  // (`second`), with the slot's flag set: a lookup then builds the tuple
+  // from the slot, and update_counter changes the slot, without touching a
+  // tuple block elsewhere in memory. In a table bigger than the caches that
+  // is one miss per operation instead of two. Other objects are kept whole.
+  term object_of(const slot_t& s) const {
+    if constexpr (Bag) {
+      return term();
+    } else {
+      if (!s.flag()) return s.second;
+      return opts.keypos == 1 ? otter::tuple(s.first, s.second) : otter::tuple(s.second, s.first);
+    }
+  }
+  void store(slot_t& s, const term& object) {
+    if constexpr (!Bag) {
+      const bool pair = object.size() == 2;  // the key is element 1 or 2
+      s.second = pair ? object[2 - opts.keypos] : object;
+      s.set_flag(pair);
+    }
+  }
 
   static std::size_t items(const value_t& v) {
     if constexpr (Bag)
@@ -314,20 +354,17 @@ class hash_table final : public table {
       // A bag keeps one copy of identical objects; a duplicate_bag keeps all.
       if (opts.type == table_type::bag && std::find(objects.begin(), objects.end(), object) != objects.end()) return;
       objects.push_back(object);
-      size_.fetch_add(1, std::memory_order_relaxed);
+      s.add_size(1);
     } else {
-      auto [it, inserted] = s.map.try_emplace(key, object);
-      if (inserted)
-        size_.fetch_add(1, std::memory_order_relaxed);
-      else
-        it->second = object;
+      auto [it, inserted] = s.map.try_emplace(key);
+      store(*it, object);
+      if (inserted) s.add_size(1);
     }
   }
 
   const std::size_t count_;  // a power of two
   const int shift_ = 64 - std::countr_zero(count_);
   std::unique_ptr<stripe[]> stripes_;
-  std::atomic<std::int64_t> size_{0};
 };
 
 // ordered_set: keys in Erlang's term order (so 1 and 1.0 are one key, as in

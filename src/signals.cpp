@@ -186,6 +186,31 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
     p->root = {};
   }
   process_extras& x = extras(*p);
+  // The name goes before anyone hears of the exit, so a restarted process
+  // can take it as soon as its supervisor sees the DOWN or EXIT.
+  std::string name;
+  if (p->has_name.load(std::memory_order_seq_cst)) {
+    name = name_of(me);
+    drop_name(*p);
+  }
+
+  if (x.crashed && cfg.on_crash) {
+    crash_report r{me, std::move(name), reason};
+    try {
+      cfg.on_crash(r);
+    } catch (...) {
+    }
+  }
+  // After on_crash: a table it made for the dying process still goes.
+  drop_acting(p);
+  // Hooks (an owner's ETS tables) run while the inbox is still open, so that
+  // a monitor or link placed meanwhile is answered after them, not with an
+  // early `noproc`: whoever hears of the exit finds the tables gone.
+  // (A blocked inbox would make a sender schedule the dying process.)
+  envelope* blocked = inbox_blocked();
+  p->inbox.compare_exchange_strong(blocked, nullptr, std::memory_order_acq_rel);
+  const std::uint32_t ran = x.exit_hooks;
+  run_exit_hooks(ran, *this, me);
   // Close the inbox; whatever was pushed before is handled as if dead now.
   envelope* rest = reverse(p->inbox.exchange(inbox_closed(), std::memory_order_seq_cst));
   while (rest && rest != inbox_blocked()) {
@@ -223,24 +248,8 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
   }
   p->queue_tail = &p->queue_head;
   p->queue_len = 0;
-  // The name goes before anyone hears of the exit, so a restarted process
-  // can take it as soon as its supervisor sees the DOWN or EXIT.
-  std::string name;
-  if (p->has_name.load(std::memory_order_seq_cst)) {
-    name = name_of(me);
-    drop_name(*p);
-  }
-
-  if (x.crashed && cfg.on_crash) {
-    crash_report r{me, std::move(name), reason};
-    try {
-      cfg.on_crash(r);
-    } catch (...) {
-    }
-  }
-  // After on_crash: a table it made for the dying process still goes.
-  drop_acting(p);
-  run_exit_hooks(x.exit_hooks, *this, me);
+  // A hook asked for while the first ones ran (a table given to us just now).
+  if (const std::uint32_t late = x.exit_hooks & ~ran) run_exit_hooks(late, *this, me);
   for (std::uint64_t l : x.links) {
     auto* e = new message_envelope<exit_message>(exit_message{me, reason});
     e->kind = envelope_kind::exit;

@@ -105,6 +105,47 @@ TEST(Ets, keypos_picks_the_key_element) {
   ets::delete_table(t);
 }
 
+// A set stores 2-tuples apart from others (as key and value in its slot):
+// every operation must see the same objects either way, for both keypos.
+TEST(Ets, a_set_returns_pairs_and_other_objects_exactly_as_inserted) {
+  for (int keypos : {1, 2}) {
+    SCOPED_TRACE(keypos);
+    term t = ets::new_table("pairs"_a, opts(keypos == 1 ? "[:public]" : "[:public, {:keypos, 2}]"));
+    auto pair = [&](term key, term other) { return keypos == 1 ? otter::tuple(key, other) : otter::tuple(other, key); };
+    const term boxed = otter::list{1, "two", otter::tuple(3)};
+    ets::insert(t, pair("a"_a, 1));
+    ets::insert(t, pair("b"_a, boxed));
+    ets::insert(t, otter::tuple("x"_a, "x"_a, "three"));  // key "x" at either position
+    EXPECT_EQ(ets::lookup(t, "a"_a), std::vector<term>{pair("a"_a, 1)});
+    EXPECT_EQ(ets::lookup(t, "b"_a), std::vector<term>{pair("b"_a, boxed)});
+    EXPECT_EQ(ets::lookup_element(t, "b"_a, 3 - keypos), boxed);
+    EXPECT_EQ(sorted(ets::tab2list(t)), sorted({pair("a"_a, 1), pair("b"_a, boxed), otter::tuple("x"_a, "x"_a, "three")}));
+    // A pair replaced by a triple and back.
+    ets::insert(t, keypos == 1 ? otter::tuple("a"_a, 1, 2) : otter::tuple(1, "a"_a, 2));
+    EXPECT_EQ(ets::lookup(t, "a"_a)[0].size(), 3u);
+    ets::insert(t, pair("a"_a, 5));
+    EXPECT_EQ(ets::update_counter(t, "a"_a, otter::tuple(3 - keypos, 2)), term(7));
+    if (keypos == 1)
+      EXPECT_EQ(ets::update_counter(t, "a"_a, 1), term(8));  // element keypos + 1
+    else
+      expect_badarg([&] { ets::update_counter(t, "a"_a, 1); }, "position 3 is outside {7, :a}");
+    expect_badarg([&] { ets::update_counter(t, "a"_a, otter::tuple(keypos, 1)); }, "is the key");
+    expect_badarg([&] { ets::update_counter(t, "a"_a, otter::tuple(3, 1)); }, "is outside");
+    expect_badarg([&] { ets::update_counter(t, "b"_a, otter::tuple(3 - keypos, 1)); }, "is not an integer");
+    EXPECT_TRUE(ets::update_element(t, "a"_a, otter::tuple(3 - keypos, "v"_a)));
+    EXPECT_EQ(ets::lookup(t, "a"_a), std::vector<term>{pair("a"_a, "v"_a)});
+    // delete_object needs the whole object to be equal.
+    ets::delete_object(t, pair("a"_a, "w"_a));
+    EXPECT_TRUE(ets::member(t, "a"_a));
+    ets::delete_object(t, pair("a"_a, "v"_a));
+    EXPECT_FALSE(ets::member(t, "a"_a));
+    EXPECT_EQ(ets::match_object(t, pair("_"_a, boxed)), std::vector<term>{pair("b"_a, boxed)});
+    EXPECT_EQ(ets::take(t, "b"_a), std::vector<term>{pair("b"_a, boxed)});
+    EXPECT_EQ(ets::info(t, "size"_a), term(1));
+    ets::delete_table(t);
+  }
+}
+
 TEST(Ets, update_counter_in_all_its_forms) {
   term t = ets::new_table("ctr"_a, opts("[:public]"));
   ets::insert(t, otter::tuple("c"_a, 10, 100));
