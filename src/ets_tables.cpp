@@ -3,11 +3,12 @@
 #include <bit>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <type_traits>
 #include <unordered_map>
 
 #include "ets_flat_map.hpp"
+#include "ets_lock.hpp"
 #include "ets_table.hpp"
 #include "term_block.hpp"
 
@@ -87,7 +88,7 @@ class hash_table final : public table {
     std::vector<std::size_t> order = idx;
     std::sort(order.begin(), order.end());
     order.erase(std::unique(order.begin(), order.end()), order.end());
-    std::vector<std::unique_lock<std::shared_mutex>> locks;
+    std::vector<std::unique_lock<stripe_lock>> locks;
     locks.reserve(order.size());
     for (std::size_t i : order) locks.emplace_back(stripes_[i].m);
     if (only_new)
@@ -143,7 +144,7 @@ class hash_table final : public table {
   }
 
   void clear() override {
-    std::vector<std::unique_lock<std::shared_mutex>> locks;
+    std::vector<std::unique_lock<stripe_lock>> locks;
     locks.reserve(count_);
     for (std::size_t i = 0; i < count_; ++i) locks.emplace_back(stripes_[i].m);
     for (std::size_t i = 0; i < count_; ++i) {
@@ -297,7 +298,7 @@ class hash_table final : public table {
 
  private:
   struct alignas(64) stripe {
-    mutable std::shared_mutex m;
+    mutable stripe_lock m;
     flat_map<value_t> map;  // guarded by m
     // Objects in this stripe: written under m, read by size() without it.
     // Per stripe, so that writers to different stripes share no counter.
@@ -483,7 +484,7 @@ class ordered_table final : public table {
   }
 
  private:
-  mutable std::shared_mutex m_;
+  mutable stripe_lock m_;
   std::map<term, term, std::less<>> map_;  // guarded by m_
 };
 
