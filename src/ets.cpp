@@ -531,20 +531,20 @@ namespace {
 
 // Runs `spec` over the table (or over the objects with its key, when every
 // clause fixes the key) and hands each result to `out`.
-void run_spec(const table& t, const detail::match_spec& spec, const std::function<void(const term&, term&&)>& out) {
+void run_spec(const table& t, const detail::match_spec& spec, const std::function<void(term&&)>& out) {
   if (auto key = spec.bound_key(t.opts.keypos)) {
     for (const term& o : t.lookup(*key))
-      if (auto r = spec.run(o)) out(o, std::move(*r));
+      if (auto r = spec.run(detail::object_ref(o))) out(std::move(*r));
     return;
   }
-  t.scan([&](const term& o) {
-    if (auto r = spec.run(o)) out(o, std::move(*r));
+  t.scan([&](const detail::object_ref& o) {
+    if (auto r = spec.run(o)) out(std::move(*r));
   });
 }
 
 std::vector<term> select_all(const table& t, const detail::match_spec& spec) {
   std::vector<term> results;
-  run_spec(t, spec, [&](const term&, term&& r) { results.push_back(std::move(r)); });
+  run_spec(t, spec, [&](term&& r) { results.push_back(std::move(r)); });
   return results;
 }
 
@@ -577,7 +577,7 @@ std::vector<term> match_object(const term& tab, const term& pattern) {
 void match_delete(const term& tab, const term& pattern) {
   auto t = checked(tab, use::write, "match_delete");
   const auto spec = detail::match_spec::of_pattern(pattern, true);
-  t->erase_if([&](const term& o) { return spec.run(o).has_value(); });
+  t->erase_if([&](const detail::object_ref& o) { return spec.run(o).has_value(); });
 }
 
 std::vector<term> select(const term& tab, const term& match_spec) {
@@ -603,14 +603,14 @@ std::size_t select_count(const term& tab, const term& match_spec) {
   auto t = checked(tab, use::read, "select_count");
   const auto spec = detail::match_spec::compile(match_spec);
   std::size_t n = 0;
-  run_spec(*t, spec, [&](const term&, term&& r) { n += r.is_atom(atoms::true_) ? 1 : 0; });
+  run_spec(*t, spec, [&](term&& r) { n += r.is_atom(atoms::true_) ? 1 : 0; });
   return n;
 }
 
 std::size_t select_delete(const term& tab, const term& match_spec) {
   auto t = checked(tab, use::write, "select_delete");
   const auto spec = detail::match_spec::compile(match_spec);
-  return t->erase_if([&](const term& o) {
+  return t->erase_if([&](const detail::object_ref& o) {
     auto r = spec.run(o);
     return r && r->is_atom(atoms::true_);
   });

@@ -2,6 +2,8 @@
 #include "ets_match.hpp"
 
 #include <cstring>
+#include <new>
+#include <span>
 #include <string>
 
 #include "otter/errors.hpp"
@@ -10,9 +12,34 @@ namespace otter::ets::detail {
 
 namespace {
 
-using bindings = std::vector<std::optional<term>>;
+using bindings = std::span<std::optional<term>>;
 
-struct guard_fail {};  // a guard that raises: its clause does not match
+struct guard_fail {};
+
+// Room for a clause's variables: on the stack for the usual few (run is per
+// object, and only as many as the clause has are made), else on the heap.
+class binding_buffer {
+ public:
+  explicit binding_buffer(std::size_t n) : n_(n) {
+    if (n_ > few) many_.resize(n_);
+    else
+      for (std::size_t i = 0; i < n_; ++i) new (slot(i)) std::optional<term>();
+  }
+  ~binding_buffer() {
+    if (n_ <= few)
+      for (std::size_t i = 0; i < n_; ++i) slot(i)->~optional();
+  }
+  binding_buffer(const binding_buffer&) = delete;
+  binding_buffer& operator=(const binding_buffer&) = delete;
+  std::span<std::optional<term>> get() { return n_ > few ? std::span(many_) : std::span(slot(0), n_); }
+
+ private:
+  static constexpr std::size_t few = 8;
+  std::optional<term>* slot(std::size_t i) { return std::launder(reinterpret_cast<std::optional<term>*>(raw_)) + i; }
+  std::size_t n_;
+  alignas(std::optional<term>) unsigned char raw_[few * sizeof(std::optional<term>)];
+  std::vector<std::optional<term>> many_;
+};  // a guard that raises: its clause does not match
 
 std::string show(const term& t) { return inspect(t, {0, 10}); }
 
@@ -32,8 +59,18 @@ int variable_of(const term& t) {
 bool is_wildcard(const term& t) { return t.is_atom(atoms::underscore); }
 
 constexpr int max_variable_number = 10000;
+// Patterns and expressions are walked recursively (here and when matching),
+// so their nesting is bounded: deeper input is refused, not a stack overflow.
+constexpr int max_nesting = 1000;
 
-int max_variable(const term& t) {
+void check_nesting(int depth, const term& spec) {
+  if (depth > max_nesting)
+    throw bad_argument("otter::ets: the pattern or match specification " + show(spec) + " is nested deeper than " +
+                       std::to_string(max_nesting) + " levels");
+}
+
+int max_variable(const term& t, const term& whole, int depth = 0) {
+  check_nesting(depth, whole);
   if (int v = variable_of(t); v >= 0) {
     if (v > max_variable_number)
       throw bad_argument("otter::ets: the match variable $" + std::to_string(v) + " is beyond otter's limit of $" +
@@ -44,11 +81,11 @@ int max_variable(const term& t) {
   switch (t.kind()) {
     case term_kind::tuple:
     case term_kind::list:
-      for (const term& e : t.elements()) m = std::max(m, max_variable(e));
-      if (t.kind() == term_kind::list) m = std::max(m, max_variable(t.list_tail()));
+      for (const term& e : t.elements()) m = std::max(m, max_variable(e, whole, depth + 1));
+      if (t.kind() == term_kind::list) m = std::max(m, max_variable(t.list_tail(), whole, depth + 1));
       break;
     case term_kind::map:
-      for (std::size_t i = 0; i < t.size(); ++i) m = std::max(m, max_variable(t.map_value(i)));
+      for (std::size_t i = 0; i < t.size(); ++i) m = std::max(m, max_variable(t.map_value(i), whole, depth + 1));
       break;
     default: break;
   }
@@ -117,7 +154,7 @@ bool match(const term& p, const term& o, bindings& b) {
 
 struct evaluator {
   const bindings& b;
-  const term& object;
+  const object_ref& object;
 
   term eval(const term& e) const {
     if (e.is_atom()) {
@@ -126,7 +163,7 @@ struct evaluator {
         return *b[static_cast<std::size_t>(v)];
       }
       const std::string_view s = e.as_atom().text();
-      if (s == "$_") return object;
+      if (s == "$_") return object.get();
       if (s == "$$") {
         std::vector<term> all;
         for (const auto& v : b)
@@ -278,15 +315,42 @@ struct evaluator {
   }
 };
 
-// Compile-time check that every call in `e` is one the evaluator knows.
-void check_expression(const term& e, const term& spec) {
+// The variables a head binds.
+void collect_variables(const term& t, std::vector<bool>& bound) {
+  if (int v = variable_of(t); v >= 0) {
+    bound[static_cast<std::size_t>(v)] = true;
+    return;
+  }
+  switch (t.kind()) {
+    case term_kind::tuple:
+    case term_kind::list:
+      for (const term& e : t.elements()) collect_variables(e, bound);
+      if (t.kind() == term_kind::list) collect_variables(t.list_tail(), bound);
+      break;
+    case term_kind::map:
+      for (std::size_t i = 0; i < t.size(); ++i) collect_variables(t.map_value(i), bound);
+      break;
+    default: break;
+  }
+}
+
+// Compile-time check of a guard or body expression: every call is one the
+// evaluator knows and every variable is bound by the head, as Erlang checks.
+void check_expression(const term& e, const term& spec, const std::vector<bool>& bound, int depth = 0) {
+  check_nesting(depth, spec);
+  if (int v = variable_of(e); v >= 0) {
+    if (static_cast<std::size_t>(v) >= bound.size() || !bound[static_cast<std::size_t>(v)])
+      throw bad_argument("otter::ets: in the match specification " + show(spec) + ", the variable $" +
+                         std::to_string(v) + " is not bound by the clause's head");
+    return;
+  }
   if (e.kind() == term_kind::list) {
-    for (const term& x : e.elements()) check_expression(x, spec);
+    for (const term& x : e.elements()) check_expression(x, spec, bound, depth + 1);
     return;
   }
   if (!e.is_tuple() || e.size() == 0) return;
   if (e.size() == 1 && e[0].is_tuple()) {
-    for (const term& x : e[0].elements()) check_expression(x, spec);
+    for (const term& x : e[0].elements()) check_expression(x, spec, bound, depth + 1);
     return;
   }
   if (!e[0].is_atom())
@@ -304,7 +368,7 @@ void check_expression(const term& e, const term& spec) {
     throw bad_argument("otter::ets: the match specification " + show(spec) + " calls " + std::string(f) +
                        ", which match specifications do not offer (see docs/ets.md)");
   if (f != "const")
-    for (std::size_t i = 1; i < e.size(); ++i) check_expression(e[i], spec);
+    for (std::size_t i = 1; i < e.size(); ++i) check_expression(e[i], spec, bound, depth + 1);
 }
 
 }  // namespace
@@ -319,16 +383,19 @@ match_spec match_spec::compile(const term& spec) {
                          show(c));
     clause cl;
     cl.head = c[0];
+    cl.max_var = max_variable(cl.head, spec);
+    std::vector<bool> bound(static_cast<std::size_t>(cl.max_var + 1));
+    collect_variables(cl.head, bound);
     for (const term& g : c[1].elements()) {
-      check_expression(g, spec);
+      check_expression(g, spec, bound);
       cl.guards.push_back(g);
     }
     for (const term& x : c[2].elements()) {
-      check_expression(x, spec);
+      check_expression(x, spec, bound);
       cl.body.push_back(x);
     }
     if (cl.body.empty()) throw bad_argument("otter::ets: a match specification clause needs a body, got " + show(c));
-    cl.max_var = max_variable(cl.head);
+    cl.plan();
     m.clauses_.push_back(std::move(cl));
   }
   return m;
@@ -339,15 +406,60 @@ match_spec match_spec::of_pattern(const term& pattern, bool whole_object) {
   clause cl;
   cl.head = pattern;
   cl.body.push_back(term(atom(whole_object ? "$_" : "$$")));
-  cl.max_var = max_variable(pattern);
+  cl.max_var = max_variable(pattern, pattern);
+  cl.plan();
   m.clauses_.push_back(std::move(cl));
   return m;
 }
 
-std::optional<term> match_spec::run(const term& object) const {
+void match_spec::clause::plan() {
+  whole = body.size() == 1 && guards.empty() && body[0].is_atom(atom("$_"));
+  if (!head.is_tuple()) return;
+  tuple_head = true;
+  for (const term& p : head.elements()) {
+    if (is_wildcard(p)) steps.push_back({step::any, 0});
+    else if (int v = variable_of(p); v >= 0) steps.push_back({step::bind, v});
+    else if (p.is_tuple() || p.is_list() || p.is_map()) steps.push_back({step::nested, 0});
+    else if (p.is_atom()) steps.push_back({step::equal_atom, 0, p.as_atom()});  // compared inline
+    else steps.push_back({step::equal, 0});
+  }
+}
+
+bool match_spec::clause::matches(const object_ref& object, std::span<std::optional<term>> b) const {
+  if (!tuple_head) return match(head, object.get(), b);
+  if (!object.is_tuple()) return false;
+  const object_ref& oe = object;
+  const auto pe = head.elements();
+  if (oe.size() != pe.size()) return false;
+  for (std::size_t i = 0; i < pe.size(); ++i) {
+    switch (steps[i].what) {
+      case step::any: break;
+      case step::bind: {
+        auto& slot = b[static_cast<std::size_t>(steps[i].var)];
+        if (!slot) slot = oe[i];
+        else if (!(*slot == oe[i])) return false;
+        break;
+      }
+      case step::equal:
+        if (!(pe[i] == oe[i])) return false;
+        break;
+      case step::equal_atom:
+        if (!oe[i].is_atom(steps[i].a)) return false;
+        break;
+      case step::nested:
+        if (!match(pe[i], oe[i], b)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+std::optional<term> match_spec::run(const object_ref& object) const {
   for (const clause& c : clauses_) {
-    bindings b(static_cast<std::size_t>(c.max_var + 1));
-    if (!match(c.head, object, b)) continue;
+    binding_buffer buffer(static_cast<std::size_t>(c.max_var + 1));
+    const bindings b = buffer.get();
+    if (!c.matches(object, b)) continue;
+    if (c.whole) return object.get();
     try {
       evaluator ev{b, object};
       bool pass = true;

@@ -14,12 +14,17 @@
 // calls written as tuples `{function, args...}` of the functions listed in
 // docs/ets.md (comparisons, type tests, boolean operators, arithmetic,
 // element, tuple_size, length, hd, tl, abs, ...). A guard that fails (a type
-// error, an unbound variable) makes its clause not match, as in Erlang.
+// error) makes its clause not match, as in Erlang. Compiling refuses
+// unknown functions, variables the head does not bind and nesting deeper
+// than 1000 levels.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
+#include "ets_table.hpp"
 #include "otter/term.hpp"
 
 namespace otter::ets::detail {
@@ -32,17 +37,29 @@ class match_spec {
   static match_spec of_pattern(const term& pattern, bool whole_object);
 
   /// Runs the specification on `object`: the body's value, or nullopt.
-  std::optional<term> run(const term& object) const;
+  std::optional<term> run(const object_ref& object) const;
   /// When every clause's head has the same fully bound element at `keypos`,
   /// that key: the caller may look it up instead of scanning the table.
   std::optional<term> bound_key(std::size_t keypos) const;
 
  private:
+  // A tuple head (the usual case) is planned once: what to do with each
+  // element of an object, so a scan does not re-inspect the pattern.
+  struct step {
+    enum kind : std::uint8_t { any, bind, equal, equal_atom, nested } what;
+    int var;  // bind: the variable's number
+    atom a = atoms::undefined;  // equal_atom: the atom
+  };
   struct clause {
     term head;
     std::vector<term> guards;
     std::vector<term> body;
     int max_var = -1;
+    bool tuple_head = false;
+    bool whole = false;  // no guards, body '$_': the object itself
+    std::vector<step> steps;
+    void plan();
+    bool matches(const object_ref& object, std::span<std::optional<term>> bindings) const;
   };
   std::vector<clause> clauses_;
 };

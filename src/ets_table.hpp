@@ -24,6 +24,32 @@ class runtime_impl;
 
 namespace otter::ets::detail {
 
+/// An object as a table keeps it: a whole tuple, or a 2-tuple kept as its
+/// key and its other element (see ets_tables.cpp). Matching reads elements
+/// through it, so a scan builds a tuple only for the objects it returns.
+class object_ref {
+ public:
+  explicit object_ref(const term& whole) noexcept : whole_(&whole) {}
+  object_ref(const term& key, const term& other, std::size_t keypos) noexcept
+      : key_(&key), other_(&other), key_first_(keypos == 1) {}
+
+  bool is_tuple() const noexcept { return !whole_ || whole_->is_tuple(); }
+  std::size_t size() const { return whole_ ? whole_->size() : 2; }
+  /// Element i (0-based); the object must be a tuple.
+  const term& operator[](std::size_t i) const {
+    if (whole_) return whole_->elements()[i];
+    return (i == 0) == key_first_ ? *key_ : *other_;
+  }
+  /// The object as a term (builds the tuple of a pair).
+  term get() const { return whole_ ? *whole_ : key_first_ ? otter::tuple(*key_, *other_) : otter::tuple(*other_, *key_); }
+
+ private:
+  const term* whole_ = nullptr;
+  const term* key_ = nullptr;
+  const term* other_ = nullptr;
+  bool key_first_ = true;
+};
+
 class table {
  public:
   table(reference tid, atom name, const options& o) : tid(tid), name(name), opts(o) {}
@@ -69,9 +95,9 @@ class table {
   /// Calls `f` on every object, a stripe at a time under its read lock
   /// (each object is seen in one consistent state; the walk as a whole is
   /// not a snapshot, as in Erlang).
-  virtual void scan(const std::function<void(const term&)>& f) const = 0;
+  virtual void scan(const std::function<void(const object_ref&)>& f) const = 0;
   /// Deletes the objects for which `doomed` is true; returns how many.
-  virtual std::size_t erase_if(const std::function<bool(const term&)>& doomed) = 0;
+  virtual std::size_t erase_if(const std::function<bool(const object_ref&)>& doomed) = 0;
   virtual std::size_t size() const = 0;
   /// Walking keys: nullopt is '$end_of_table'. In an ordered_set, in term
   /// order, from any key (present or not). In a hash table, stripe by stripe

@@ -104,7 +104,7 @@ class hash_table final : public table {
     auto it = s.map.find(key);
     if (it == s.map.end()) return {};
     if constexpr (Bag)
-      return it->second;
+      return objects_of(*it);
     else
       return {object_of(*it)};
   }
@@ -131,7 +131,11 @@ class hash_table final : public table {
     auto it = s.map.find(key);
     if (it == s.map.end()) return;
     if constexpr (Bag) {
-      const std::size_t removed = std::erase(it->second, object);
+      std::size_t removed = 0;
+      if (!it->flag())
+        removed = std::erase(it->second, object);
+      else if (object.size() == 2)
+        removed = std::erase(it->second, object[2 - opts.keypos]);
       s.add_size(-static_cast<std::int64_t>(removed));
       if (it->second.empty()) s.map.erase(it);
     } else {
@@ -160,7 +164,7 @@ class hash_table final : public table {
     if (it == s.map.end()) return {};
     std::vector<term> out;
     if constexpr (Bag)
-      out = std::move(it->second);
+      out = objects_of(*it);
     else
       out.push_back(object_of(*it));
     s.add_size(-static_cast<std::int64_t>(out.size()));
@@ -242,10 +246,12 @@ class hash_table final : public table {
     for (std::size_t i = 0; i < count_; ++i) {
       std::shared_lock lk(stripes_[i].m);
       for (const auto& slot : stripes_[i].map) {
-        if constexpr (Bag)
-          out.insert(out.end(), slot.second.begin(), slot.second.end());
-        else
+        if constexpr (Bag) {
+          auto objects = objects_of(slot);
+          out.insert(out.end(), objects.begin(), objects.end());
+        } else {
           out.push_back(object_of(slot));
+        }
       }
     }
     return out;
@@ -255,20 +261,20 @@ class hash_table final : public table {
     return size() * object_words(term()) + count_ * sizeof(stripe) / 8;
   }
 
-  void scan(const std::function<void(const term&)>& f) const override {
+  void scan(const std::function<void(const object_ref&)>& f) const override {
     for (std::size_t i = 0; i < count_; ++i) {
       std::shared_lock lk(stripes_[i].m);
       for (const auto& slot : stripes_[i].map) {
         if constexpr (Bag) {
-          for (const term& o : slot.second) f(o);
+          for (const term& o : slot.second) f(ref_of(slot, o));
         } else {
-          f(object_of(slot));
+          f(ref_of(slot, slot.second));
         }
       }
     }
   }
 
-  std::size_t erase_if(const std::function<bool(const term&)>& doomed) override {
+  std::size_t erase_if(const std::function<bool(const object_ref&)>& doomed) override {
     std::size_t total = 0;
     for (std::size_t i = 0; i < count_; ++i) {
       std::unique_lock lk(stripes_[i].m);
@@ -276,13 +282,13 @@ class hash_table final : public table {
       auto& map = stripes_[i].map;
       for (auto it = map.begin(); it != map.end();) {
         if constexpr (Bag) {
-          n += std::erase_if(it->second, doomed);
+          n += std::erase_if(it->second, [&](const term& o) { return doomed(ref_of(*it, o)); });
           if (it->second.empty())
             it = map.erase(it);
           else
             ++it;
         } else {
-          if (doomed(object_of(*it))) {
+          if (doomed(ref_of(*it, it->second))) {
             it = map.erase(it);
             ++n;
           } else {
@@ -307,17 +313,30 @@ class hash_table final : public table {
   };
   using slot_t = typename flat_map<value_t>::slot;
 
+  // A bag does the same per key: while every object with the key is a
+  // 2-tuple (the usual {key, value}), the slot's flag is set and its vector
+  // holds each object's other element.
+  object_ref ref_of(const slot_t& s, const term& item) const {
+    return s.flag() ? object_ref(s.first, item, opts.keypos) : object_ref(item);
+  }
   // A set keeps a 2-tuple as its key (`first`) and its other element
   // (`second`), with the slot's flag set: a lookup then builds the tuple
   // from the slot, and update_counter changes the slot, without touching a
   // tuple block elsewhere in memory. In a table bigger than the caches that
   // is one miss per operation instead of two. Other objects are kept whole.
   term object_of(const slot_t& s) const {
+    static_assert(!Bag);
+    return ref_of(s, s.second).get();
+  }
+  std::vector<term> objects_of(const slot_t& s) const {
     if constexpr (Bag) {
-      return term();
-    } else {
       if (!s.flag()) return s.second;
-      return opts.keypos == 1 ? otter::tuple(s.first, s.second) : otter::tuple(s.second, s.first);
+      std::vector<term> out;
+      out.reserve(s.second.size());
+      for (const term& o : s.second) out.push_back(ref_of(s, o).get());
+      return out;
+    } else {
+      return {object_of(s)};
     }
   }
   void store(slot_t& s, const term& object) {
@@ -351,10 +370,18 @@ class hash_table final : public table {
   // Under the stripe's write lock.
   void put(stripe& s, const term& key, const term& object) {
     if constexpr (Bag) {
-      auto& objects = s.map[key];
+      auto [it, inserted] = s.map.try_emplace(key);
+      const bool pair = object.size() == 2;
+      if (inserted) it->set_flag(pair);
+      if (it->flag() && !pair) {  // no longer only pairs: keep whole objects
+        it->second = objects_of(*it);
+        it->set_flag(false);
+      }
+      const term& item = it->flag() ? object[2 - opts.keypos] : object;
+      auto& objects = it->second;
       // A bag keeps one copy of identical objects; a duplicate_bag keeps all.
-      if (opts.type == table_type::bag && std::find(objects.begin(), objects.end(), object) != objects.end()) return;
-      objects.push_back(object);
+      if (opts.type == table_type::bag && std::find(objects.begin(), objects.end(), item) != objects.end()) return;
+      objects.push_back(item);
       s.add_size(1);
     } else {
       auto [it, inserted] = s.map.try_emplace(key);
@@ -465,15 +492,15 @@ class ordered_table final : public table {
     return out;
   }
   std::size_t memory_words() const override { return size() * (object_words(term()) + 2); }
-  void scan(const std::function<void(const term&)>& f) const override {
+  void scan(const std::function<void(const object_ref&)>& f) const override {
     std::shared_lock lk(m_);
-    for (const auto& [k, v] : map_) f(v);
+    for (const auto& [k, v] : map_) f(object_ref(v));
   }
-  std::size_t erase_if(const std::function<bool(const term&)>& doomed) override {
+  std::size_t erase_if(const std::function<bool(const object_ref&)>& doomed) override {
     std::unique_lock lk(m_);
     std::size_t n = 0;
     for (auto it = map_.begin(); it != map_.end();) {
-      if (doomed(it->second)) {
+      if (doomed(object_ref(it->second))) {
         it = map_.erase(it);
         ++n;
       } else {

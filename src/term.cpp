@@ -490,18 +490,9 @@ term term::prepend(term head) const {
   return list_of(std::move(v), *this);
 }
 
-bool operator==(const term& a, const term& b) noexcept {
-  if (a.kind() != b.kind()) return false;
-  switch (a.kind()) {
-    case term_kind::integer:
-    case term_kind::atom:
-    case term_kind::pid:
-    case term_kind::reference:
-    case term_kind::nil:
-      return std::memcmp(a.raw_, b.raw_, 16) == 0;
-    case term_kind::float_: return a.get<double>(0) == b.get<double>(0);
-    default: return detail::compare_exact(a, b) == 0;
-  }
+bool term::equal_boxed(const term& a, const term& b) noexcept {
+  if (a.kind() == term_kind::float_) return a.get<double>(0) == b.get<double>(0);
+  return detail::compare_exact(a, b) == 0;
 }
 
 std::weak_ordering operator<=>(const term& a, const term& b) noexcept {

@@ -146,6 +146,52 @@ TEST(Ets, a_set_returns_pairs_and_other_objects_exactly_as_inserted) {
   }
 }
 
+// Bags also keep a key's objects as their other elements while all are
+// pairs, and switch to whole objects when another shape arrives.
+TEST(Ets, bags_return_pairs_and_mixed_objects_in_insertion_order) {
+  for (const char* type : {"bag", "duplicate_bag"}) {
+    for (int keypos : {1, 2}) {
+      SCOPED_TRACE(std::string(type) + " keypos " + std::to_string(keypos));
+      const bool dup = std::string(type) == "duplicate_bag";
+      term t = ets::new_table("bag_pairs"_a, opts(std::string("[:public, :") + type + ", {:keypos, " +
+                                                  std::to_string(keypos) + "}]"));
+      auto pair = [&](term key, term other) { return keypos == 1 ? otter::tuple(key, other) : otter::tuple(other, key); };
+      ets::insert(t, pair("k"_a, 1));
+      ets::insert(t, pair("k"_a, 2));
+      ets::insert(t, pair("k"_a, 1));  // a bag keeps one copy
+      std::vector<term> want = {pair("k"_a, 1), pair("k"_a, 2)};
+      if (dup) want.push_back(pair("k"_a, 1));
+      EXPECT_EQ(ets::lookup(t, "k"_a), want);
+      EXPECT_EQ(ets::match_object(t, pair("_"_a, 2)), std::vector<term>{pair("k"_a, 2)});
+      EXPECT_EQ(ets::match(t, pair("$1"_a, "$2"_a)).size(), want.size());
+      // A triple for the same key: everything is kept whole from now on.
+      const term triple = keypos == 1 ? otter::tuple("k"_a, 3, 3) : otter::tuple(3, "k"_a, 3);
+      ets::insert(t, triple);
+      want.push_back(triple);
+      EXPECT_EQ(ets::lookup(t, "k"_a), want);
+      ets::insert(t, pair("k"_a, 4));
+      want.push_back(pair("k"_a, 4));
+      EXPECT_EQ(ets::lookup(t, "k"_a), want);
+      ets::delete_object(t, pair("k"_a, 1));
+      std::erase(want, pair("k"_a, 1));
+      EXPECT_EQ(ets::lookup(t, "k"_a), want);
+      // match_delete and select_count over pairs kept as pairs.
+      ets::insert(t, pair("other"_a, 7));
+      ets::insert(t, pair("other"_a, 8));
+      EXPECT_EQ(ets::select_count(t, otter::parse_term(keypos == 1 ? "[{{:other, :\"$1\"}, [{:>, :\"$1\", 7}], [true]}]"
+                                                                    : "[{{:\"$1\", :other}, [{:>, :\"$1\", 7}], [true]}]")),
+                1u);
+      ets::match_delete(t, pair("other"_a, 7));
+      EXPECT_EQ(ets::lookup(t, "other"_a), std::vector<term>{pair("other"_a, 8)});
+      ets::delete_object(t, keypos == 1 ? otter::tuple("other"_a, 8, 9) : otter::tuple(8, "other"_a, 9));  // no such object
+      EXPECT_EQ(ets::take(t, "other"_a), std::vector<term>{pair("other"_a, 8)});
+      EXPECT_EQ(ets::info(t, "size"_a), term(static_cast<std::int64_t>(want.size())));
+      EXPECT_EQ(sorted(ets::tab2list(t)), sorted(want));
+      ets::delete_table(t);
+    }
+  }
+}
+
 TEST(Ets, update_counter_in_all_its_forms) {
   term t = ets::new_table("ctr"_a, opts("[:public]"));
   ets::insert(t, otter::tuple("c"_a, 10, 100));
@@ -461,6 +507,20 @@ TEST(EtsMatch, bad_match_specifications_are_refused_with_a_reason) {
   expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, [{:launch_missiles, 1}], [true]}]")); },
                 "calls launch_missiles");
   expect_badarg([&] { ets::select(t, otter::parse_term("[{:_, [], []}]")); }, "needs a body");
+  // Variables must be bound by the head, in guards and bodies alike.
+  expect_badarg([&] { ets::select(t, otter::parse_term("[{{:\"$1\"}, [], [:\"$2\"]}]")); },
+                "the variable $2 is not bound by the clause's head");
+  expect_badarg([&] { ets::select_count(t, otter::parse_term("[{{:\"$1\"}, [{:>, :\"$3\", 1}], [true]}]")); },
+                "the variable $3 is not bound");
+  EXPECT_EQ(ets::select(t, otter::parse_term("[{{:\"$1\"}, [], [{:const, :\"$2\"}]}]")).size(), 0u);  // quoted: fine
+  // Nesting is bounded: hostile depth is refused, not a stack overflow.
+  term deep = otter::tuple("_"_a);
+  for (int i = 0; i < 5000; ++i) deep = otter::tuple(deep);
+  expect_badarg([&] { ets::match_object(t, deep); }, "nested deeper than 1000 levels");
+  term deep_body = term(true);
+  for (int i = 0; i < 5000; ++i) deep_body = otter::tuple("not"_a, deep_body);
+  expect_badarg([&] { ets::select(t, otter::list{otter::tuple("_"_a, otter::list{}, otter::list{deep_body})}); },
+                "nested deeper than 1000 levels");
   ets::delete_table(t);
 }
 

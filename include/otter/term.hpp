@@ -221,7 +221,18 @@ class term {
   std::string to_string() const;
 
   /// Exact match (Erlang's =:=): 1 and 1.0 differ.
-  friend bool operator==(const term& a, const term& b) noexcept;
+  friend bool operator==(const term& a, const term& b) noexcept {
+    // Inline for the immediates (keys are mostly those); the rest out of line.
+    if (a.raw_[15] != b.raw_[15]) return false;
+    switch (a.kind()) {
+      case term_kind::integer:
+      case term_kind::atom:
+      case term_kind::pid:
+      case term_kind::reference:
+      case term_kind::nil: return std::memcmp(a.raw_, b.raw_, 16) == 0;
+      default: return equal_boxed(a, b);
+    }
+  }
   /// Erlang's term order; 1 and 1.0 are equivalent.
   friend std::weak_ordering operator<=>(const term& a, const term& b) noexcept;
 
@@ -243,6 +254,7 @@ class term {
   static term adopt_block(detail::term_block* b, term_kind k) noexcept;
 
  private:
+  static bool equal_boxed(const term& a, const term& b) noexcept;
   struct copy_tag {};
   term(const term& o, copy_tag) noexcept {
     std::memcpy(raw_, o.raw_, sizeof raw_);
