@@ -82,6 +82,7 @@ pcb* scheduler::pop_injected() {
   if (want == 0) want = 1;
   pcb* first = rt.inject.pop_batch(want);
   if (!first) return nullptr;
+  const bool more = first->next_run != nullptr;
   for (pcb* p = first->next_run; p;) {
     pcb* next = p->next_run;
     p->next_run = nullptr;
@@ -89,6 +90,10 @@ pcb* scheduler::pop_injected() {
     p = next;
   }
   first->next_run = nullptr;
+  // The rest now waits in our queue while we run `first`; their senders
+  // may have found us searching and woken nobody, so wake an idle
+  // scheduler to steal them (else two runnable processes share one core).
+  if (more && !rt.cfg.deterministic) rt.wake_parked();
   return first;
 }
 
