@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <ostream>
+#include <typeinfo>
 
 #include "otter/detail/pool.hpp"
 #include "runtime_impl.hpp"
@@ -15,14 +16,37 @@ namespace otter {
 struct exit_reason::data {
   std::string name;
   std::string detail;
+  term value;
+  bool plain;  // an atom or {atom, "detail"}: printed as name / {name, "detail"}
 };
 
 exit_reason::exit_reason(std::string_view name) : exit_reason(name, {}) {}
 
 exit_reason::exit_reason(std::string_view name, std::string_view detail) {
   if (name == "normal" && detail.empty()) return;  // normal is the null state
-  data_ = std::make_shared<const data>(data{std::string(name), std::string(detail)});
+  term value = detail.empty() ? term(atom(name)) : otter::tuple(atom(name), term(detail));
+  data_ = std::make_shared<const data>(data{std::string(name), std::string(detail), std::move(value), true});
 }
+
+exit_reason::exit_reason(const term& reason) {
+  if (reason.is_atom()) {
+    *this = exit_reason(reason.as_atom().text());
+    return;
+  }
+  if (reason.is_tuple() && reason.size() == 2 && reason[0].is_atom() && reason[1].is_binary()) {
+    *this = exit_reason(reason[0].as_atom().text(), reason[1].as_binary());
+    return;
+  }
+  std::string name = reason.is_tuple() && reason.size() > 0 && reason[0].is_atom() ? std::string(reason[0].as_atom().text())
+                                                                                   : reason.to_string();
+  data_ = std::make_shared<const data>(data{std::move(name), {}, reason, false});
+}
+
+exit_reason exit_reason::from_exception(const std::exception& e) {
+  return exit_reason(detail::demangle(typeid(e).name()), e.what());
+}
+
+term exit_reason::to_term() const { return data_ ? data_->value : term(atom("normal")); }
 
 exit_reason exit_reason::kill() {
   static const exit_reason r("kill");
@@ -45,6 +69,7 @@ std::string_view exit_reason::name() const noexcept { return data_ ? std::string
 std::string_view exit_reason::detail() const noexcept { return data_ ? std::string_view(data_->detail) : ""; }
 
 std::string exit_reason::to_string() const {
+  if (data_ && !data_->plain) return data_->value.to_string();
   if (detail().empty()) return std::string(name());
   std::string out = "{" + std::string(name()) + ", \"";
   for (char c : detail()) {
@@ -55,7 +80,8 @@ std::string exit_reason::to_string() const {
 }
 
 bool operator==(const exit_reason& a, const exit_reason& b) noexcept {
-  return a.name() == b.name() && a.detail() == b.detail();
+  if (!a.data_ || !b.data_) return !a.data_ && !b.data_;
+  return a.data_->value == b.data_->value;
 }
 
 std::ostream& operator<<(std::ostream& os, const exit_reason& r) { return os << r.to_string(); }

@@ -78,6 +78,7 @@ void do_link(pcb& me, pid other) {
     return;
   }
   if (!me.trap_exit) throw exit_exception{exit_reason::noproc()};
+  rt.drain(me);  // its earlier messages first (see do_monitor)
   auto* e = new message_envelope<exit_message>(exit_message{other, exit_reason::noproc()});
   e->kind = envelope_kind::message;
   e->next = nullptr;
@@ -105,6 +106,9 @@ reference do_monitor(pcb& me, pid other) {
     rt.extras(me).monitors.emplace(ref.value(), other.value());
     return ref;
   }
+  // What `other` sent before it ended is already in our inbox; take it into
+  // the queue first, so that its DOWN comes after it, as in Erlang.
+  rt.drain(me);
   auto* e = new message_envelope<down_message>(down_message{ref, other, exit_reason::noproc()});
   e->next = nullptr;
   *me.queue_tail = e;

@@ -83,6 +83,12 @@ void handle_signal(runtime_impl& rt, pcb& p, envelope* e) {
     case envelope_kind::message:
       append(p, e);
       return;
+    case envelope_kind::reply: {
+      const auto* head = static_cast<const reply_head*>(e->type->family_base(e));
+      if (!p.extras || !p.extras->monitors.count(head->tag.value())) break;  // the caller gave up: drop it
+      append(p, e);
+      return;
+    }
   }
   destroy_envelope(e);
 }

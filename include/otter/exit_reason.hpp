@@ -12,10 +12,13 @@
 //   std::cout << down.reason;   // {std::runtime_error, "boom"}
 #pragma once
 
+#include <exception>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "otter/term.hpp"
 
 namespace otter {
 
@@ -26,8 +29,15 @@ class exit_reason {
   exit_reason() noexcept = default;
   /// Constructs a reason with the given atom-like name (e.g. "shutdown").
   explicit exit_reason(std::string_view name);
+  explicit exit_reason(const char* name) : exit_reason(std::string_view(name)) {}
+  explicit exit_reason(const std::string& name) : exit_reason(std::string_view(name)) {}
   /// Constructs a reason with a name and a detail (e.g. an exception message).
   exit_reason(std::string_view name, std::string_view detail);
+  /// Constructs a reason from any term, as Erlang's reasons are
+  /// (`{:shutdown, :closed}`); the atom `normal` is `normal`.
+  explicit exit_reason(const term& reason);
+  /// The reason for an exception that ended a process: `{Type, "what()"}`.
+  static exit_reason from_exception(const std::exception& e);
 
   /// Returns `normal`: the process finished its work.
   static exit_reason normal() noexcept { return {}; }
@@ -40,15 +50,20 @@ class exit_reason {
   /// Returns `noproc`: the process did not exist.
   static exit_reason noproc();
 
-  /// Returns the atom-like name ("normal", "killed", an exception type, …).
+  /// Returns the atom-like name ("normal", "killed", an exception type, …):
+  /// the atom, or a tuple's first element if it is an atom; else the
+  /// reason's text.
   std::string_view name() const noexcept;
-  /// Returns the detail; empty when there is none.
+  /// Returns the detail: the text in `{name, "detail"}`; else empty.
   std::string_view detail() const noexcept;
+  /// The reason as a term: an atom, `{name, "detail"}`, or the term given.
+  term to_term() const;
   /// Returns whether this is `normal`.
   bool is_normal() const noexcept { return !data_; }
   /// Returns whether this is `kill`.
   bool is_kill() const noexcept { return name() == "kill" && detail().empty(); }
-  /// Returns the Erlang-style text: `normal`, `killed`, `{name, "detail"}`.
+  /// Returns the Erlang-style text: `normal`, `killed`, `{name, "detail"}`;
+  /// other terms as Elixir prints them.
   std::string to_string() const;
 
   friend bool operator==(const exit_reason& a, const exit_reason& b) noexcept;

@@ -1,8 +1,11 @@
 // otter: Erlang/OTP's process model for C++20 — everything in one include.
 #pragma once
 
+#include "otter/any_message.hpp"
 #include "otter/errors.hpp"
 #include "otter/exit_reason.hpp"
+#include "otter/gen_server.hpp"
+#include "otter/logger.hpp"
 #include "otter/messages.hpp"
 #include "otter/pid.hpp"
 #include "otter/process.hpp"

@@ -14,7 +14,8 @@
 //       otter::when([](const pong& p) { return p.n == 0; }, [&](pong) { ... }),
 //       otter::after(1s, [&] { ... }));
 //
-// Handlers are plain (non-generic) callables; they must not co_await. The
+// Handlers are plain (non-generic) callables; they must not co_await. A
+// handler taking otter::any_message matches every message (any_message.hpp). The
 // receive returns the std::common_type of the handlers' results (void if
 // they return nothing). At most one `after` clause, anywhere in the list. Receive works only
 // inside a process (throws otter::not_in_process otherwise); negative timeouts
@@ -30,6 +31,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "otter/any_message.hpp"
 #include "otter/detail/pcb.hpp"
 
 namespace otter {
@@ -164,9 +166,12 @@ class clause_set {
       using C = std::tuple_element_t<I, std::tuple<Clauses...>>;
       if constexpr (!is_after<C>::value) {
         using T = typename C::message_type;
-        if (e->type == id_of<T>() &&
-            std::get<I>(clauses_).guard(static_cast<const message_envelope<T>*>(e)->value))
+        if constexpr (std::is_same_v<T, any_message>) {
+          if (std::get<I>(clauses_).guard(any_message(e, false))) return static_cast<int>(I);
+        } else if (e->type == id_of<T>() &&
+                   std::get<I>(clauses_).guard(static_cast<const message_envelope<T>*>(e)->value)) {
           return static_cast<int>(I);
+        }
       }
       return match_impl<I + 1>(e);
     }
@@ -181,12 +186,16 @@ class clause_set {
       if constexpr (!is_after<C>::value) {
         if (static_cast<int>(I) == i) {
           using T = typename C::message_type;
-          struct guard_t {
-            envelope* e;
-            ~guard_t() { destroy_envelope(e); }
-          } g{e};
-          return static_cast<result_type>(
-              std::get<I>(clauses_).handler(std::move(static_cast<message_envelope<T>*>(e)->value)));
+          if constexpr (std::is_same_v<T, any_message>) {
+            return static_cast<result_type>(std::get<I>(clauses_).handler(any_message(e)));  // it owns e now
+          } else {
+            struct guard_t {
+              envelope* e;
+              ~guard_t() { destroy_envelope(e); }
+            } g{e};
+            return static_cast<result_type>(
+                std::get<I>(clauses_).handler(std::move(static_cast<message_envelope<T>*>(e)->value)));
+          }
         }
       }
       return dispatch_impl<I + 1>(i, e);

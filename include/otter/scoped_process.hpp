@@ -41,6 +41,8 @@ class scoped_process {
 
   /// Returns this identity's pid.
   pid self() const noexcept { return self_; }
+  /// Returns the runtime it belongs to.
+  runtime& owner() const noexcept { return rt_; }
 
   /// Sends `msg` to `to` with this identity as the sender.
   template <class T>

@@ -26,13 +26,37 @@ struct envelope;
 /// both the type's identity and its destructor.
 struct envelope_type {
   void (*destroy)(envelope*) noexcept;
+  // Message types that name a `message_family` (a base class they share)
+  // can be recognised without knowing the exact type, as gen_server
+  // recognises a call whatever its request type: `family` identifies the
+  // base and `family_base` finds it in the message.
+  const void* family = nullptr;
+  void* (*family_base)(envelope*) noexcept = nullptr;
 };
 using type_id = const envelope_type*;
 
 template <class T>
 void destroy_message(envelope* e) noexcept;
+
+/// The address that identifies message family `B`.
+template <class B>
+inline constexpr char family_tag = 0;
+
 template <class T>
-inline constexpr envelope_type envelope_type_of{&destroy_message<T>};
+concept has_message_family = requires { typename T::message_family; };
+
+template <class T>
+void* family_base_of(envelope* e) noexcept;
+
+template <class T>
+constexpr envelope_type make_envelope_type() noexcept {
+  if constexpr (has_message_family<T>)
+    return {&destroy_message<T>, &family_tag<typename T::message_family>, &family_base_of<T>};
+  else
+    return {&destroy_message<T>, nullptr, nullptr};
+}
+template <class T>
+inline constexpr envelope_type envelope_type_of = make_envelope_type<T>();
 template <class T>
 constexpr type_id id_of() noexcept {
   return &envelope_type_of<T>;
@@ -61,6 +85,16 @@ enum class envelope_kind : std::uint8_t {
   timeout,     // seq: a receive timeout fired
   info,        // a process_info request; answered at drain time
   hook,        // number: an exit hook the process must run when it ends (exit_hooks.hpp)
+  reply,       // a message of family reply_head: dropped unless its tag is a live monitor of the receiver
+};
+
+/// The head of a reply to a call (gen_server's): its tag is the caller's
+/// monitor of the server. A reply that arrives after the caller gave up
+/// (and removed the monitor) is dropped, as OTP drops replies to a dead
+/// alias, so a late reply never shows up in the caller's mailbox.
+struct reply_head {
+  using message_family = reply_head;
+  reference tag;
 };
 
 struct envelope : pooled {
@@ -83,6 +117,11 @@ struct message_envelope final : envelope {
 template <class T>
 void destroy_message(envelope* e) noexcept {
   delete static_cast<message_envelope<T>*>(e);
+}
+
+template <class T>
+void* family_base_of(envelope* e) noexcept {
+  return static_cast<typename T::message_family*>(&static_cast<message_envelope<T>*>(e)->value);
 }
 
 /// Allocates a message envelope holding T built from `a...`.

@@ -1,0 +1,843 @@
+// otter::gen_server — OTP's generic server, written on the public process API
+// as OTP writes gen_server.erl on proc_lib.
+//
+// A server is a struct deriving from gen_server<itself> that writes only the
+// callbacks it needs. Messages are C++ types (each request type picks its
+// handle_call overload, and the reply type is what that overload returns)
+// or otter::term, as Elixir's GenServer takes them.
+//
+//   struct counter : otter::gen_server<counter> {
+//     struct state { std::int64_t value = 0; };
+//     struct inc { std::int64_t by = 1; };
+//     struct get {};
+//     state init(std::int64_t start) { return {start}; }
+//     void handle_cast(inc m, state& s) { s.value += m.by; }
+//     std::int64_t handle_call(get, state& s) { return s.value; }
+//   };
+//
+//   // in a process:
+//   otter::start_result r = co_await counter::start_link(otter::name("c1"), 5);   // {:ok, pid}
+//   counter::cast("c1", counter::inc{2});
+//   std::int64_t v = co_await counter::call("c1", counter::get{});                // 7
+//   // outside any process, through a scoped_process:
+//   std::int64_t w = counter::call(me, "c1", counter::get{});
+//
+// Callbacks (all optional; `state&` is left out when the server has no
+// `state` type, and `from` when the handler does not need it):
+//   init(args...)                       -> state | init_result<state> | otter::ignore() | otter::stop(reason)
+//   handle_call(request, [from,] state&) -> reply value | otter::reply(v).timeout(..) | otter::noreply()
+//                                          | otter::stop(reason[, v]) | call_result<R> (several forms)
+//   handle_cast(message, state&)         -> void | otter::noreply()... | otter::stop(reason) | cast_result
+//   handle_info(message, state&)         -> the same; for any other message: otter::term, down_message,
+//                                          exit_message, timeout_message, and the types in `info_types`
+//   handle_continue(const term&, state&) -> the same; after `.then(value)`
+//   terminate(reason, state&)            -> on stop, on a callback's exception, on the parent's exit
+//                                          while trapping exits; not on kill. reason: exit_reason or term
+//
+// Calls: a call to a dead or missing server, a timeout, or a server that
+// dies during the call ends the caller (throws otter::exit_exception, which
+// a process can catch as Elixir's `catch :exit`) with the reason
+// `{reason, {GenServer, :call, [server, request, timeout]}}`. The caller
+// monitors the server for the call, and a reply that comes after the
+// caller gave up is dropped, never delivered later.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <variant>
+
+#include "otter/any_message.hpp"
+#include "otter/detail/gen_protocol.hpp"
+#include "otter/errors.hpp"
+#include "otter/logger.hpp"
+#include "otter/messages.hpp"
+#include "otter/process.hpp"
+#include "otter/receive.hpp"
+#include "otter/runtime.hpp"
+#include "otter/scoped_process.hpp"
+
+namespace otter {
+
+/// Where a server is, for call, cast and stop: a pid or a registered name.
+class server_ref {
+ public:
+  server_ref(pid p) : pid_(p) {}                                     // NOLINT: implicit
+  server_ref(std::string_view name) : name_(name) {}                 // NOLINT
+  server_ref(const char* name) : name_(name) {}                      // NOLINT
+  server_ref(const std::string& name) : name_(name) {}               // NOLINT
+  server_ref(atom name) : name_(name.text()) {}                      // NOLINT
+
+  /// The pid, or the null pid if no process has the name (in a process).
+  pid resolve() const { return name_.empty() ? pid_ : whereis(name_); }
+  /// The same from anywhere.
+  pid resolve(runtime& rt) const { return name_.empty() ? pid_ : rt.whereis(name_); }
+  /// The pid, or the name as an atom: how exit reasons show the server.
+  term to_term() const { return name_.empty() ? term(pid_) : term(atom(name_)); }
+
+ private:
+  pid pid_;
+  std::string name_;
+};
+
+/// A name for a new server: a local name, as `name: :foo` in Elixir.
+struct server_name {
+  std::string local;
+};
+inline server_name name(std::string_view n) { return {std::string(n)}; }
+inline server_name name(atom n) { return {std::string(n.text())}; }
+
+/// What start and start_link give: `{:ok, pid}`, `:ignore` or `{:error, reason}`
+/// (`{:already_started, pid}` when the name is taken).
+struct start_result {
+  enum status_t { ok, ignore, error };
+  status_t status = error;
+  otter::pid pid;
+  term reason;  ///< for `error`
+
+  bool is_ok() const noexcept { return status == ok; }
+  /// As Elixir prints it: {:ok, #PID<0.1.0>}, :ignore, {:error, reason}.
+  term to_term() const {
+    if (status == ok) return otter::tuple(atoms::ok, pid);
+    if (status == ignore) return term(atom("ignore"));
+    return otter::tuple(atoms::error, reason);
+  }
+};
+
+/// Replies to a call whose handle_call returned otter::noreply() (OTP's
+/// gen_server:reply/2); from a process. The value's type must be the one the
+/// caller expects (the R of the handler's call_result<R>).
+template <class V>
+void reply(const from& to, V&& value) {
+  auto* e = detail::make_message<detail::gen::reply_msg<std::decay_t<V>>>(to.tag, std::forward<V>(value));
+  e->kind = detail::envelope_kind::reply;
+  detail::send_envelope(to.caller, e);
+}
+
+namespace detail::gen {
+
+std::string type_name(const std::type_info& t);
+/// The exit reason of a failed call: {reason, {GenServer, :call, [server, request, timeout]}}.
+exit_reason call_failure(const exit_reason& why, const term& server, const term& request, std::chrono::milliseconds timeout);
+/// Logs a server's end with an abnormal reason (OTP's "Generic server terminating").
+void log_terminate(pid self, const std::string& server, const exit_reason& reason, const std::string& last_message);
+/// Logs a message no handle_info took.
+void log_unexpected(pid self, const std::string& server, const std::string& message);
+/// Whether a server ending with `r` is reported: not normal, shutdown or {shutdown, _}.
+bool is_abnormal(const exit_reason& r);
+/// Registers `name` for the caller; false (and the holder) if it is taken.
+pid register_or_holder(const std::string& name);
+
+template <class T>
+term describe(const T& v) {
+  if constexpr (std::is_constructible_v<term, const T&>)
+    return term(v);
+  else
+    return term(atom(type_name(typeid(T))));
+}
+
+inline term describe_message(const any_message& m) {
+  if (const term* t = m.get<term>()) return *t;
+  return term(atom("a C++ message"));
+}
+
+class loop_base {
+ public:
+  then_next next;
+  std::optional<exit_reason> stop;
+  pid parent;
+};
+
+template <class T>
+struct reply_type {
+  using type = T;
+};
+template <class V>
+struct reply_type<reply_t<V>> {
+  using type = V;
+};
+template <class V>
+struct reply_type<stop_reply_t<V>> {
+  using type = V;
+};
+template <class R>
+struct reply_type<call_result<R>> {
+  using type = R;
+};
+template <>
+struct reply_type<noreply_t> {
+  using type = void;
+};
+template <>
+struct reply_type<stop_t> {
+  using type = void;
+};
+
+template <class T>
+struct is_init_result : std::false_type {};
+template <class S>
+struct is_init_result<init_result<S>> : std::true_type {};
+
+template <class T>
+struct tuple_of_types;
+template <class... T>
+struct tuple_of_types<std::tuple<T...>> {
+  template <class F>
+  static bool each(F&& f) {
+    return (f(static_cast<T*>(nullptr)) || ...);
+  }
+};
+
+template <class T, class Dependent>
+struct delay {
+  using type = T;
+};
+/// T, but looked up only once Dependent is known.
+template <class T, class Dependent>
+using delay_t = typename delay<T, Dependent>::type;
+
+template <class D>
+struct state_of {
+  using type = std::monostate;
+  static constexpr bool present = false;
+};
+template <class D>
+  requires requires { typename D::state; }
+struct state_of<D> {
+  using type = typename D::state;
+  static constexpr bool present = true;
+};
+
+}  // namespace detail::gen
+
+/// The behaviour: derive `struct my_server : otter::gen_server<my_server>`.
+template <class Derived>
+class gen_server {
+ public:
+  /// Internal: what handle() gives when the server has no such handler.
+
+  // The server's state type is looked up only inside function bodies and
+  // nested classes, which are instantiated after Derived is complete (its
+  // `state` is not declared yet when this base is instantiated).
+  struct no_handler {};
+
+  // --- starting ---
+
+  /// Starts the server linked to the caller and waits until init has run:
+  /// {ok, pid}, ignore, or {error, reason}. As in OTP, an init that fails
+  /// makes the server exit with the reason, which reaches the linked
+  /// caller as an exit signal too (it survives it only if it traps exits).
+  template <class... A>
+  static task<start_result> start_link(server_name n, A&&... args) {
+    return start_in_process(true, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+  }
+  template <class... A>
+  static task<start_result> start_link(A&&... args) {
+    return start_in_process(true, std::nullopt, std::forward<A>(args)...);
+  }
+  /// Starts the server without a link.
+  template <class... A>
+  static task<start_result> start(server_name n, A&&... args) {
+    return start_in_process(false, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+  }
+  template <class... A>
+  static task<start_result> start(A&&... args) {
+    return start_in_process(false, std::nullopt, std::forward<A>(args)...);
+  }
+  /// From outside any process: `me` waits for init (and is linked with start_link).
+  template <class... A>
+  static start_result start_link(scoped_process& me, server_name n, A&&... args) {
+    return start_outside(me, true, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+  }
+  template <class... A>
+  static start_result start_link(scoped_process& me, A&&... args) {
+    return start_outside(me, true, std::nullopt, std::forward<A>(args)...);
+  }
+  template <class... A>
+  static start_result start(scoped_process& me, server_name n, A&&... args) {
+    return start_outside(me, false, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+  }
+  template <class... A>
+  static start_result start(scoped_process& me, A&&... args) {
+    return start_outside(me, false, std::nullopt, std::forward<A>(args)...);
+  }
+
+  /// Internal: what handles a request of type Req with `from` (the call
+  /// handler in whichever of its four shapes the server wrote).
+  template <class Req, class S>
+  static decltype(auto) handle(Derived& d, S& s, Req&& req, const from& f) {
+    if constexpr (requires { d.handle_call(std::move(req), f, s); })
+      return d.handle_call(std::move(req), f, s);
+    else if constexpr (requires { d.handle_call(std::move(req), s); })
+      return d.handle_call(std::move(req), s);
+    else if constexpr (requires { d.handle_call(std::move(req), f); })
+      return d.handle_call(std::move(req), f);
+    else if constexpr (requires { d.handle_call(std::move(req)); })
+      return d.handle_call(std::move(req));
+    else
+      return no_handler{};
+  }
+
+
+  // --- calling ---
+
+  /// What handle_call returns for a request of type Req.
+  template <class Req>
+  using reply_of = typename detail::gen::reply_type<std::decay_t<decltype(handle(
+      std::declval<Derived&>(), std::declval<typename detail::gen::state_of<detail::gen::delay_t<Derived, Req>>::type&>(),
+      std::declval<Req>(), std::declval<const from&>()))>>::type;
+
+  /// Calls the server and waits for the reply (in a process).
+  template <class Req>
+  static task<reply_of<std::decay_t<Req>>> call(server_ref server, Req&& request,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    using Q = std::decay_t<Req>;
+    check_reply_type<Q>();
+    return call_in_process<reply_of<Q>, Q>(std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
+                                           &invoke_call<Q>);
+  }
+  /// The same from outside any process, through `me`.
+  template <class Req>
+  static reply_of<std::decay_t<Req>> call(scoped_process& me, server_ref server, Req&& request,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    using Q = std::decay_t<Req>;
+    check_reply_type<Q>();
+    return call_outside<reply_of<Q>, Q>(me, std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
+                                        &invoke_call<Q>);
+  }
+
+  /// Sends a request without waiting; never fails, even if the server is
+  /// missing (in a process).
+  template <class Msg>
+  static void cast(server_ref server, Msg&& message) {
+    if (pid p = server.resolve()) detail::send_envelope(p, make_cast(std::forward<Msg>(message)));
+  }
+  /// The same from anywhere, through the runtime.
+  template <class Msg>
+  static void cast(runtime& rt, server_ref server, Msg&& message) {
+    using Q = std::decay_t<Msg>;
+    static_assert(handles_cast<Q>(), "otter::gen_server: the server has no handle_cast for this message type");
+    if (pid p = server.resolve(rt))
+      rt.send(p, detail::gen::cast_msg<Q>(detail::gen::cast_head{kind(), &invoke_cast<Q>}, Q(std::forward<Msg>(message))));
+  }
+
+  // --- the server process (internal, public for spawn) ---
+
+  template <class... A>
+  static process server_main(pid starter, std::optional<std::string> reg_name, std::tuple<A...> args);
+
+ private:
+  using loop_base = detail::gen::loop_base;
+
+  struct loop : loop_base {
+    using state_t = typename detail::gen::state_of<Derived>::type;
+    Derived self{};
+    std::optional<state_t> state;
+    std::string label;  // the registered name or the pid, for reports
+  };
+
+  static const void* kind() noexcept {
+    static const char tag = 0;
+    return &tag;
+  }
+
+  template <class Q>
+  static constexpr void check_reply_type() {
+    using Ret = std::decay_t<decltype(handle(std::declval<Derived&>(), std::declval<typename loop::state_t&>(),
+                                             std::declval<Q>(), std::declval<const from&>()))>;
+    static_assert(!std::is_same_v<Ret, no_handler>,
+                  "otter::gen_server: the server has no handle_call for this request type");
+    static_assert(!std::is_void_v<reply_of<Q>>,
+                  "otter::gen_server: this handle_call never returns a reply value; return otter::call_result<R> "
+                  "so that callers know the type that otter::reply(from, value) will send");
+  }
+
+  template <class Q>
+  static constexpr bool handles_call() {
+    return !std::is_same_v<std::decay_t<decltype(handle(std::declval<Derived&>(), std::declval<typename loop::state_t&>(),
+                                                        std::declval<Q>(), std::declval<const from&>()))>,
+                           no_handler>;
+  }
+
+  // --- casts, infos and continues: one shape of result for all ---
+
+  template <class Msg, class S>
+  static decltype(auto) handle_async(Derived& d, S& s, Msg&& m) {
+    if constexpr (requires { d.handle_cast(std::move(m), s); })
+      return d.handle_cast(std::move(m), s);
+    else if constexpr (requires { d.handle_cast(std::move(m)); })
+      return d.handle_cast(std::move(m));
+    else
+      return no_handler{};
+  }
+  template <class Msg, class S>
+  static decltype(auto) handle_info_of(Derived& d, S& s, Msg&& m) {
+    if constexpr (requires { d.handle_info(std::move(m), s); })
+      return d.handle_info(std::move(m), s);
+    else if constexpr (requires { d.handle_info(std::move(m)); })
+      return d.handle_info(std::move(m));
+    else
+      return no_handler{};
+  }
+  template <class Msg>
+  static constexpr bool handles_cast() {
+    return !std::is_same_v<std::decay_t<decltype(handle_async(std::declval<Derived&>(),
+                                                               std::declval<typename loop::state_t&>(),
+                                                               std::declval<Msg>()))>,
+                           no_handler>;
+  }
+  template <class Msg>
+  static constexpr bool handles_info() {
+    return !std::is_same_v<std::decay_t<decltype(handle_info_of(std::declval<Derived&>(),
+                                                                 std::declval<typename loop::state_t&>(),
+                                                                 std::declval<Msg>()))>,
+                           no_handler>;
+  }
+
+  // Applies what a cast, info or continue handler returned.
+  template <class Ret>
+  static void apply_async(loop& l, Ret&& r) {
+    using T = std::decay_t<Ret>;
+    if constexpr (std::is_same_v<T, noreply_t>) {
+      l.next = std::move(r.next);
+    } else if constexpr (std::is_same_v<T, stop_t>) {
+      l.stop = std::move(r.reason);
+    } else if constexpr (std::is_same_v<T, cast_result>) {
+      l.next = std::move(r.next());
+      if (r.stop_reason()) l.stop = std::move(*r.stop_reason());
+    } else {
+      static_assert(std::is_same_v<T, std::monostate>,
+                    "otter::gen_server: handle_cast/handle_info/handle_continue return void, otter::noreply(), "
+                    "otter::stop(reason) or otter::cast_result");
+    }
+  }
+  template <class F>
+  static void run_async(loop& l, F&& f) {
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+    } else {
+      apply_async(l, f());
+    }
+  }
+
+  // Applies what handle_call returned: reply, next, stop.
+  template <class R, class Ret>
+  static void apply_call(loop& l, const from& f, Ret&& r) {
+    using T = std::decay_t<Ret>;
+    if constexpr (std::is_same_v<T, noreply_t>) {
+      l.next = std::move(r.next);
+    } else if constexpr (std::is_same_v<T, stop_t>) {
+      l.stop = std::move(r.reason);
+    } else if constexpr (requires { typename detail::gen::reply_type<T>::type; } &&
+                         !std::is_same_v<T, typename detail::gen::reply_type<T>::type>) {
+      if constexpr (requires { r.stop_reason(); }) {  // call_result<R>
+        if (r.value()) reply(f, R(std::move(*r.value())));
+        l.next = std::move(r.next());
+        if (r.stop_reason()) l.stop = std::move(*r.stop_reason());
+      } else if constexpr (requires { r.reason; }) {  // stop_reply_t<V>
+        reply(f, R(std::move(r.value)));
+        l.stop = std::move(r.reason);
+      } else {  // reply_t<V>
+        reply(f, R(std::move(r.value)));
+        l.next = std::move(r.next);
+      }
+    } else {
+      reply(f, R(std::forward<Ret>(r)));
+    }
+  }
+
+  // Instantiated by a client for its request type: runs in the server.
+  // Untyped calls (otter::gen::call) expect a term whatever the handler returns.
+  template <class Q, bool AsTerm = false>
+  static void invoke_call(loop_base& lb, void* head) {
+    auto& l = static_cast<loop&>(lb);
+    auto& msg = *static_cast<detail::gen::call_msg<Q>*>(static_cast<detail::gen::call_head*>(head));
+    const from f{msg.from, msg.tag};
+    if constexpr (std::is_void_v<decltype(handle(l.self, *l.state, std::move(msg.request), f))>) {
+      handle(l.self, *l.state, std::move(msg.request), f);
+    } else {
+      using R = std::conditional_t<AsTerm, term, reply_of<Q>>;
+      apply_call<R>(l, f, handle(l.self, *l.state, std::move(msg.request), f));
+    }
+  }
+  template <class Q>
+  static void invoke_cast(loop_base& lb, void* head) {
+    auto& l = static_cast<loop&>(lb);
+    auto& msg = *static_cast<detail::gen::cast_msg<Q>*>(static_cast<detail::gen::cast_head*>(head));
+    run_async(l, [&]() -> decltype(auto) { return handle_async(l.self, *l.state, std::move(msg.request)); });
+  }
+
+  template <class Msg>
+  static detail::envelope* make_cast(Msg&& m) {
+    using Q = std::decay_t<Msg>;
+    static_assert(handles_cast<Q>(), "otter::gen_server: the server has no handle_cast for this message type");
+    return detail::make_message<detail::gen::cast_msg<Q>>(detail::gen::cast_head{kind(), &invoke_cast<Q>},
+                                                          Q(std::forward<Msg>(m)));
+  }
+
+  // --- calls: the client side ---
+
+  template <class R>
+  struct call_wait {
+    std::optional<R> value;
+    std::optional<exit_reason> failed;
+    bool wrong_type = false;
+  };
+
+  template <class R>
+  static auto call_clauses(call_wait<R>& w, reference ref) {
+    return std::make_tuple(
+        when([ref](const detail::gen::reply_msg<R>& r) { return r.tag == ref; },
+             [&w](detail::gen::reply_msg<R> r) { w.value = std::move(r.value); }),
+        when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
+        when(
+            [ref](const any_message& m) {
+              auto* h = m.family<detail::reply_head>();
+              return h && h->tag == ref;
+            },
+            [&w](any_message) { w.wrong_type = true; }));
+  }
+
+  template <class R, class Q>
+  static task<R> call_in_process(server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
+                                 void (*inv)(loop_base&, void*)) {
+    const pid p = s.resolve();
+    if (!p)
+      throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), detail::gen::describe(request),
+                                                     timeout)};
+    const reference ref = monitor(p);
+    const term shown = detail::gen::describe(request);
+    detail::send_envelope(p, detail::make_message<detail::gen::call_msg<Q>>(
+                                 detail::gen::call_head{self(), ref, k, inv}, std::move(request)));
+    call_wait<R> w;
+    auto c = call_clauses(w, ref);
+    if (timeout == infinity) {
+      co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
+    } else {
+      co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
+    }
+    demonitor(ref, true);
+    if (!w.value && !w.failed) {  // gave up: a reply that came meanwhile goes too
+      co_await receive(
+          when([ref](const any_message& m) {
+            auto* h = m.family<detail::reply_head>();
+            return h && h->tag == ref;
+          }, [](any_message) {}),
+          after(std::chrono::milliseconds(0), [] {}));
+    }
+    if (w.value) co_return std::move(*w.value);
+    exit_reason why = w.failed      ? *w.failed
+                      : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
+                                                                         detail::gen::type_name(typeid(R)))
+                                     : exit_reason("timeout");
+    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown, timeout)};
+  }
+
+  template <class R, class Q>
+  static R call_outside(scoped_process& me, server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
+                        void (*inv)(loop_base&, void*)) {
+    const pid p = s.resolve(me.owner());
+    const term shown = detail::gen::describe(request);
+    if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), shown, timeout)};
+    const reference ref = me.monitor(p);
+    me.send(p, detail::gen::call_msg<Q>(detail::gen::call_head{me.self(), ref, k, inv}, std::move(request)));
+    call_wait<R> w;
+    auto c = call_clauses(w, ref);
+    if (timeout == infinity) {
+      std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
+    } else {
+      std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
+    }
+    me.demonitor(ref, true);
+    if (!w.value && !w.failed) {
+      me.receive_any(when([ref](const any_message& m) {
+                   auto* h = m.family<detail::reply_head>();
+                   return h && h->tag == ref;
+                 }, [](any_message) {}),
+                 after(std::chrono::milliseconds(0), [] {}));
+    }
+    if (w.value) return std::move(*w.value);
+    exit_reason why = w.failed      ? *w.failed
+                      : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
+                                                                         detail::gen::type_name(typeid(R)))
+                                     : exit_reason("timeout");
+    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown, timeout)};
+  }
+
+  // --- starting: the client side ---
+
+  static start_result result_of(const detail::gen::start_ack& a) {
+    start_result r;
+    r.status = static_cast<start_result::status_t>(a.status);
+    r.pid = a.child;
+    r.reason = a.reason;
+    return r;
+  }
+
+  template <class... A>
+  static task<start_result> start_in_process(bool link, std::optional<std::string> n, A&&... args) {
+    auto body = &gen_server::server_main<std::decay_t<A>...>;
+    std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
+    const pid child = link ? spawn_link(body, self(), std::move(n), std::move(packed))
+                           : spawn(body, self(), std::move(n), std::move(packed));
+    const reference mref = monitor(child);
+    start_result out;
+    co_await receive(
+        when([child](const detail::gen::start_ack& a) { return a.child == child; },
+             [&](detail::gen::start_ack a) { out = result_of(a); }),
+        when([mref](const down_message& d) { return d.ref == mref; },
+             [&](down_message d) { out = start_result{start_result::error, child, d.reason.to_term()}; }));
+    demonitor(mref, true);
+    co_return out;
+  }
+
+  template <class... A>
+  static start_result start_outside(scoped_process& me, bool link, std::optional<std::string> n, A&&... args) {
+    auto body = &gen_server::server_main<std::decay_t<A>...>;
+    std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
+    const pid child = me.owner().spawn(body, me.self(), std::move(n), std::move(packed));
+    if (link) me.link(child);
+    const reference mref = me.monitor(child);
+    start_result out;
+    me.receive_any(when([child](const detail::gen::start_ack& a) { return a.child == child; },
+                    [&](detail::gen::start_ack a) { out = result_of(a); }),
+               when([mref](const down_message& d) { return d.ref == mref; },
+                    [&](down_message d) { out = start_result{start_result::error, child, d.reason.to_term()}; }));
+    me.demonitor(mref, true);
+    return out;
+  }
+
+  // --- the server side ---
+
+  template <class... A>
+  static auto run_init(loop& l, A&&... args) {
+    using state_type = typename loop::state_t;
+    Derived& d = l.self;
+    if constexpr (requires { d.init(std::forward<A>(args)...); }) {
+      using Ret = decltype(d.init(std::forward<A>(args)...));
+      if constexpr (std::is_void_v<Ret>) {
+        d.init(std::forward<A>(args)...);
+        return init_result<state_type>(state_type{});
+      } else {
+        return init_result<state_type>(d.init(std::forward<A>(args)...));
+      }
+    } else {
+      static_assert(sizeof...(A) == 0, "otter::gen_server: start arguments need an init that takes them");
+      return init_result<state_type>(state_type{});
+    }
+  }
+
+  static void run_terminate(loop& l, const exit_reason& reason) {
+    Derived& d = l.self;
+    if (!l.state) return;
+    auto& s = *l.state;
+    try {
+      if constexpr (requires { d.terminate(reason, s); })
+        d.terminate(reason, s);
+      else if constexpr (requires { d.terminate(reason.to_term(), s); })
+        d.terminate(reason.to_term(), s);
+      else if constexpr (requires { d.terminate(reason); })
+        d.terminate(reason);
+      else if constexpr (requires { d.terminate(reason.to_term()); })
+        d.terminate(reason.to_term());
+    } catch (const std::exception& e) {
+      otter::log({log_level::error, self(), "gen_server_terminate",
+           "GenServer " + l.label + "'s terminate threw " + exit_reason::from_exception(e).to_string()});
+    }
+  }
+
+  static void handle_info_message(loop& l, any_message& m) {
+    Derived& d = l.self;
+    auto& s = *l.state;
+    (void)d;
+    (void)s;
+    if (auto* t = m.get<term>()) {
+      if constexpr (handles_info<term>()) return run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, std::move(*t)); });
+    }
+    if (auto* x = m.get<exit_message>()) {
+      if constexpr (handles_info<exit_message>()) return run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, std::move(*x)); });
+    }
+    if (auto* x = m.get<down_message>()) {
+      if constexpr (handles_info<down_message>()) return run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, std::move(*x)); });
+    }
+    if constexpr (requires { typename Derived::info_types; }) {
+      bool done = detail::gen::tuple_of_types<typename Derived::info_types>::each([&](auto* tag) {
+        using T = std::remove_pointer_t<decltype(tag)>;
+        if (auto* v = m.get<T>()) {
+          run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, std::move(*v)); });
+          return true;
+        }
+        return false;
+      });
+      if (done) return;
+    }
+    detail::gen::log_unexpected(self(), l.label, detail::gen::describe_message(m).to_string());
+  }
+
+  static void handle_timeout(loop& l) {
+    Derived& d = l.self;
+    auto& s = *l.state;
+    (void)d;
+    (void)s;
+    if constexpr (handles_info<timeout_message>())
+      run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, timeout_message{}); });
+    else if constexpr (handles_info<term>())
+      run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, term(atom("timeout"))); });
+  }
+
+  static void handle_continue(loop& l, term value) {
+    Derived& d = l.self;
+    auto& s = *l.state;
+    if constexpr (requires { d.handle_continue(std::move(value), s); })
+      run_async(l, [&]() -> decltype(auto) { return d.handle_continue(std::move(value), s); });
+    else if constexpr (requires { d.handle_continue(std::move(value)); })
+      run_async(l, [&]() -> decltype(auto) { return d.handle_continue(std::move(value)); });
+    else
+      throw bad_argument("otter::gen_server: " + l.label + " asked to continue with " + value.to_string() +
+                         " but has no handle_continue");
+  }
+
+  // Takes one message (or the timeout) and runs its callback.
+  static void dispatch(loop& l, any_message& m) {
+    if (auto* c = m.family<detail::gen::call_head>()) {
+      if (c->server_kind == kind()) return c->invoke(l, c);
+      if constexpr (handles_call<term>()) {
+        if (m.is<detail::gen::call_msg<term>>()) return invoke_call<term, true>(l, c);
+      }
+      throw bad_argument("otter::gen_server: " + l.label + " got a call it has no handle_call for");
+    }
+    if (auto* c = m.family<detail::gen::cast_head>()) {
+      if (c->server_kind == kind()) return c->invoke(l, c);
+      if constexpr (handles_cast<term>()) {
+        if (m.is<detail::gen::cast_msg<term>>()) return invoke_cast<term>(l, c);
+      }
+      throw bad_argument("otter::gen_server: " + l.label + " got a cast it has no handle_cast for");
+    }
+    if (auto* s = m.get<detail::gen::stop_request>()) {
+      l.stop = s->reason;
+      return;
+    }
+    if (auto* x = m.get<exit_message>(); x && x->from == l.parent && l.parent) {
+      l.stop = x->reason;  // the parent ended while we trap exits: so do we
+      return;
+    }
+    handle_info_message(l, m);
+  }
+
+  // Runs terminate and ends the process with the reason.
+  static void finish(loop& l, const exit_reason& reason, const std::string& last) {
+    run_terminate(l, reason);
+    if (detail::gen::is_abnormal(reason)) detail::gen::log_terminate(self(), l.label, reason, last);
+    if (!reason.is_normal()) otter::exit(reason);
+  }
+};
+
+// The server process: registers the name, runs init, acks the starter,
+// then takes messages one by one.
+template <class Derived>
+template <class... A>
+process gen_server<Derived>::server_main(pid starter, std::optional<std::string> reg_name, std::tuple<A...> args) {
+  using detail::gen::start_ack;
+  loop l;
+  l.parent = starter;
+  l.label = reg_name ? *reg_name : self().to_string();
+  if (reg_name) {
+    if (pid holder = detail::gen::register_or_holder(*reg_name)) {
+      send(starter, start_ack{self(), start_result::error, otter::tuple(atom("already_started"), holder)});
+      co_return;
+    }
+  }
+  std::optional<init_result<typename loop::state_t>> init;
+  try {
+    init.emplace(std::apply([&](auto&... a) { return run_init(l, std::move(a)...); }, args));
+  } catch (const exit_exception& e) {
+    send(starter, start_ack{self(), start_result::error, e.reason.to_term()});
+    throw;
+  } catch (const std::exception& e) {
+    send(starter, start_ack{self(), start_result::error, exit_reason::from_exception(e).to_term()});
+    throw;
+  }
+  if (init->ignored()) {
+    send(starter, start_ack{self(), start_result::ignore, term()});
+    co_return;
+  }
+  if (init->stop_reason()) {
+    const exit_reason why = *init->stop_reason();
+    send(starter, start_ack{self(), start_result::error, why.to_term()});
+    if (!why.is_normal()) otter::exit(why);
+    co_return;
+  }
+  l.state = std::move(*init->state());
+  l.next = std::move(init->next());
+  send(starter, start_ack{self(), start_result::ok, term()});
+
+  std::string last = "none";
+  for (;;) {
+    try {
+      if (l.next.continue_with) {
+        term value = std::move(*l.next.continue_with);
+        l.next = {};
+        last = "{:continue, " + value.to_string() + "}";
+        handle_continue(l, std::move(value));
+      } else {
+        std::optional<std::chrono::milliseconds> timeout = l.next.timeout;
+        l.next = {};
+        std::optional<any_message> m;
+        if (timeout && *timeout != infinity) {
+          m = co_await receive([](any_message x) { return std::optional<any_message>(std::move(x)); },
+                               after(*timeout, [] { return std::optional<any_message>(); }));
+        } else {
+          m.emplace(co_await receive([](any_message x) { return x; }));
+        }
+        if (m) {
+          last = detail::gen::describe_message(*m).to_string();
+          dispatch(l, *m);
+        } else {
+          last = "timeout";
+          handle_timeout(l);
+        }
+      }
+    } catch (const exit_exception& e) {
+      run_terminate(l, e.reason);
+      if (detail::gen::is_abnormal(e.reason)) detail::gen::log_terminate(self(), l.label, e.reason, last);
+      throw;
+    } catch (const std::exception& e) {
+      const exit_reason why = exit_reason::from_exception(e);
+      run_terminate(l, why);
+      detail::gen::log_terminate(self(), l.label, why, last);
+      throw;
+    }
+    if (l.stop) {
+      finish(l, *l.stop, last);
+      co_return;
+    }
+  }
+}
+
+namespace gen {
+
+/// GenServer.call with a term request and a term reply, for servers that
+/// take terms (the shell uses it); in a process.
+task<term> call(server_ref server, term request, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+/// The same from outside any process.
+term call(scoped_process& me, server_ref server, term request, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+/// GenServer.cast with a term; never fails.
+void cast(server_ref server, term message);
+void cast(runtime& rt, server_ref server, term message);
+/// GenServer.stop: asks the server to stop with `reason` (terminate runs)
+/// and waits until it has; exits with noproc if there is no such server,
+/// with timeout if it does not stop in time.
+task<void> stop(server_ref server, exit_reason reason = exit_reason::normal(),
+                std::chrono::milliseconds timeout = infinity);
+void stop(scoped_process& me, server_ref server, exit_reason reason = exit_reason::normal(),
+          std::chrono::milliseconds timeout = infinity);
+/// GenServer.whereis: the pid of a name, or the null pid.
+inline pid whereis(server_ref server) { return server.resolve(); }
+
+}  // namespace gen
+
+}  // namespace otter

@@ -1,0 +1,189 @@
+// The non-template parts of otter::gen_server: exit reasons of failed
+// calls, reports, name registration and the untyped (term) client calls.
+#include "otter/gen_server.hpp"
+
+#include "runtime_impl.hpp"
+
+namespace otter {
+
+namespace detail::gen {
+
+std::string type_name(const std::type_info& t) { return detail::demangle(t.name()); }
+
+exit_reason call_failure(const exit_reason& why, const term& server, const term& request,
+                         std::chrono::milliseconds timeout) {
+  const term shown_timeout = timeout == infinity ? term(atom("infinity")) : term(static_cast<std::int64_t>(timeout.count()));
+  return exit_reason(otter::tuple(why.to_term(), otter::tuple(atom("Elixir.GenServer"), atom("call"),
+                                                              otter::list{server, request, shown_timeout})));
+}
+
+bool is_abnormal(const exit_reason& r) {
+  if (r.is_normal()) return false;
+  const term t = r.to_term();
+  if (t.is_atom(atom("shutdown"))) return false;
+  if (t.is_tuple() && t.size() == 2 && t[0].is_atom(atom("shutdown"))) return false;
+  return true;
+}
+
+void log_terminate(pid self, const std::string& server, const exit_reason& reason, const std::string& last_message) {
+  otter::log({log_level::error, self, "gen_server_terminate",
+              "GenServer " + server + " terminating\n** (stop) " + reason.to_string() + "\nLast message: " +
+                  last_message});
+}
+
+void log_unexpected(pid self, const std::string& server, const std::string& message) {
+  otter::log({log_level::warning, self, "unexpected_message",
+              "GenServer " + server + " received unexpected message in handle_info/2: " + message});
+}
+
+pid register_or_holder(const std::string& name) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      register_name(name, self());
+      return pid();
+    } catch (const name_error&) {
+      // Taken: report the holder. If it died since, the name is free again.
+      if (pid holder = whereis(name)) return holder;
+      if (attempt == 3) throw;  // refused for another reason
+    }
+  }
+}
+
+}  // namespace detail::gen
+
+namespace gen {
+
+namespace {
+
+using detail::gen::call_head;
+using detail::gen::call_msg;
+
+struct term_wait {
+  std::optional<term> value;
+  std::optional<exit_reason> failed;
+  bool wrong_type = false;
+};
+
+auto term_clauses(term_wait& w, reference ref) {
+  return std::make_tuple(
+      when([ref](const detail::gen::reply_msg<term>& r) { return r.tag == ref; },
+           [&w](detail::gen::reply_msg<term> r) { w.value = std::move(r.value); }),
+      when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
+      when(
+          [ref](const any_message& m) {
+            auto* h = m.family<detail::reply_head>();
+            return h && h->tag == ref;
+          },
+          [&w](any_message) { w.wrong_type = true; }));
+}
+
+term outcome(term_wait& w, const server_ref& s, const term& request, std::chrono::milliseconds timeout) {
+  if (w.value) return std::move(*w.value);
+  const exit_reason why = w.failed       ? *w.failed
+                          : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with a C++ type, not a term")
+                                         : exit_reason("timeout");
+  throw exit_exception{detail::gen::call_failure(why, s.to_term(), request, timeout)};
+}
+
+bool is_stale_reply(const any_message& m, reference ref) {
+  auto* h = m.family<detail::reply_head>();
+  return h && h->tag == ref;
+}
+
+}  // namespace
+
+task<term> call(server_ref server, term request, std::chrono::milliseconds timeout) {
+  const pid p = server.resolve();
+  if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), server.to_term(), request, timeout)};
+  const reference ref = monitor(p);
+  detail::send_envelope(p, detail::make_message<call_msg<term>>(call_head{self(), ref, nullptr, nullptr}, request));
+  term_wait w;
+  auto c = term_clauses(w, ref);
+  if (timeout == infinity) {
+    co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
+  } else {
+    co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
+  }
+  demonitor(ref, true);
+  if (!w.value && !w.failed)
+    co_await receive(when([ref](const any_message& m) { return is_stale_reply(m, ref); }, [](any_message) {}),
+                     after(std::chrono::milliseconds(0), [] {}));
+  co_return outcome(w, server, request, timeout);
+}
+
+term call(scoped_process& me, server_ref server, term request, std::chrono::milliseconds timeout) {
+  const pid p = server.resolve(me.owner());
+  if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), server.to_term(), request, timeout)};
+  const reference ref = me.monitor(p);
+  me.send(p, call_msg<term>(call_head{me.self(), ref, nullptr, nullptr}, request));
+  term_wait w;
+  auto c = term_clauses(w, ref);
+  if (timeout == infinity) {
+    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
+  } else {
+    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
+  }
+  me.demonitor(ref, true);
+  if (!w.value && !w.failed)
+    me.receive_any(when([ref](const any_message& m) { return is_stale_reply(m, ref); }, [](any_message) {}),
+               after(std::chrono::milliseconds(0), [] {}));
+  return outcome(w, server, request, timeout);
+}
+
+void cast(server_ref server, term message) {
+  if (pid p = server.resolve())
+    detail::send_envelope(p, detail::make_message<detail::gen::cast_msg<term>>(detail::gen::cast_head{}, std::move(message)));
+}
+
+void cast(runtime& rt, server_ref server, term message) {
+  if (pid p = server.resolve(rt)) rt.send(p, detail::gen::cast_msg<term>(detail::gen::cast_head{}, std::move(message)));
+}
+
+namespace {
+exit_reason stop_failure(const exit_reason& why, const server_ref& s) {
+  return exit_reason(otter::tuple(why.to_term(), otter::tuple(atom("Elixir.GenServer"), atom("stop"), otter::list{s.to_term()})));
+}
+}  // namespace
+
+task<void> stop(server_ref server, exit_reason reason, std::chrono::milliseconds timeout) {
+  const pid p = server.resolve();
+  if (!p) throw exit_exception{stop_failure(exit_reason::noproc(), server)};
+  const reference ref = monitor(p);
+  send(p, detail::gen::stop_request{reason});
+  std::optional<exit_reason> ended;
+  auto on_down = when([ref](const down_message& d) { return d.ref == ref; }, [&](down_message d) { ended = d.reason; });
+  if (timeout == infinity)
+    co_await receive(std::move(on_down));
+  else
+    co_await receive(std::move(on_down), after(timeout, [] {}));
+  if (!ended) {
+    demonitor(ref, true);
+    throw exit_exception{stop_failure(exit_reason("timeout"), server)};
+  }
+  // OTP: a server that was gone already is noproc; one that ended with
+  // another reason than asked (it crashed in terminate) exits the caller.
+  if (*ended == exit_reason::noproc()) throw exit_exception{stop_failure(*ended, server)};
+  if (!(*ended == reason)) throw exit_exception{stop_failure(*ended, server)};
+}
+
+void stop(scoped_process& me, server_ref server, exit_reason reason, std::chrono::milliseconds timeout) {
+  const pid p = server.resolve(me.owner());
+  if (!p) throw exit_exception{stop_failure(exit_reason::noproc(), server)};
+  const reference ref = me.monitor(p);
+  me.send(p, detail::gen::stop_request{reason});
+  std::optional<exit_reason> ended;
+  auto on_down = when([ref](const down_message& d) { return d.ref == ref; }, [&](down_message d) { ended = d.reason; });
+  if (timeout == infinity)
+    me.receive_any(std::move(on_down));
+  else
+    me.receive_any(std::move(on_down), after(timeout, [] {}));
+  if (!ended) {
+    me.demonitor(ref, true);
+    throw exit_exception{stop_failure(exit_reason("timeout"), server)};
+  }
+  if (!(*ended == reason)) throw exit_exception{stop_failure(*ended, server)};
+}
+
+}  // namespace gen
+
+}  // namespace otter
