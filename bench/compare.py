@@ -64,6 +64,18 @@ MAPPING = (
         (("fanin", "ns_per_msg"), ("fanin", "ns_per_msg"), [("fanin", "ns_per_msg")]),
         (("fanin", "peak_rss_delta_mib"), ("fanin", "peak_rss_delta_mib"), [("fanin", "peak_rss_delta_mib")]),
         (("fanin", "verified"), ("fanin", "verified"), []),
+        # W5: CAF's w5_request names its parts req_then, cast_then_get, scoped_call.
+        (("genserver_call", "calls_per_sec"), ("genserver_call", "calls_per_sec"), [("req_then", "calls_per_sec")]),
+        (("genserver_call", "ns_per_call"), ("genserver_call", "ns_per_call"), [("req_then", "ns_per_call")]),
+        (("genserver_cast", "casts_per_sec"), ("genserver_cast", "casts_per_sec"), [("cast_then_get", "msgs_per_sec")]),
+        (("genserver_cast", "ns_per_cast"), ("genserver_cast", "ns_per_cast"), [("cast_then_get", "ns_per_msg")]),
+        (("genserver_cast", "send_loop_casts_per_sec"), ("genserver_cast", "send_loop_casts_per_sec"), []),
+        (("genserver_cast", "peak_rss_delta_mib"), ("genserver_cast", "peak_rss_delta_mib"), []),
+        (("genserver_call_toplevel", "calls_per_sec"), ("genserver_call_toplevel", "calls_per_sec"),
+         [("scoped_call", "calls_per_sec")]),
+        (("genserver_call_toplevel", "ns_per_call"), ("genserver_call_toplevel", "ns_per_call"),
+         [("scoped_call", "ns_per_call")]),
+        (("genserver_call_toplevel", "median_ns_per_call"), None, []),
     ]
     + [
         ((wl, m), (wl, m), [])
@@ -87,6 +99,9 @@ SIZES = [
     (("ring", "ring_size"), ("ring", "ring_size"), [("ring", "ring_size")]),
     (("ring", "hops"), ("ring", "hops"), [("ring", "hops")]),
     (("fanin", "total_msgs"), ("fanin", "total_msgs"), [("fanin", "total_msgs")]),
+    (("genserver_call", "calls"), ("genserver_call", "calls"), [("req_then", "calls")]),
+    (("genserver_cast", "casts"), ("genserver_cast", "casts"), [("cast_then_get", "msgs")]),
+    (("genserver_call_toplevel", "calls"), ("genserver_call_toplevel", "calls"), [("scoped_call", "calls")]),
 ]
 
 RESULT_RE = re.compile(r"^RESULT workload=(\S+) metric=(\S+) value=(\S+) unit=(\S+)\s*$")

@@ -14,8 +14,10 @@
 #   W1_N W1_ROUNDS W1_STOP W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS
 #                           sizes (defaults from WORKLOADS.md); explicit
 #                           values win over SMALL
+#   W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS (abc)  W5 sizes and parts
 #   W6_N W6_COUNTER_N W6_PARTS (abcdf)  W6 sizes and parts (peers/beam/w6_ets.exs)
-#   WORKLOADS="w1 w2 w3 w4" which workloads (add w6 for ETS; CAF has no W6)
+#   WORKLOADS="w1 w2 w3 w4" which workloads (add w5 for gen_server, w6 for
+#                           ETS; CAF has no W6, and its W5 is w5_request)
 #   PEERS="beam caf"        which peers (empty: otter only)
 #   OTTER_SCHEDULERS=0      otter's scheduler threads (0 = one per core); when
 #                           set, BEAM gets +S N:N and CAF CAF_THREADS=N too
@@ -44,7 +46,9 @@ BUILD_JOBS=${BUILD_JOBS:-$cores}
 if [[ -n "${SMALL:-}" && "${SMALL}" != 0 ]]; then
   : "${W1_N:=10000}" "${W2_N:=10000}" "${W3_HOPS:=100000}" "${W4_MSGS:=100000}"
   : "${W6_N:=100000}" "${W6_COUNTER_N:=100000}"
+  : "${W5A_CALLS:=1000}" "${W5B_CASTS:=100000}" "${W5C_CALLS:=10000}"
 fi
+: "${W5A_CLIENTS:=100}" "${W5A_CALLS:=10000}" "${W5B_CASTS:=5000000}" "${W5C_CALLS:=100000}" "${W5_PARTS:=abc}"
 : "${W1_N:=1000000}" "${W1_ROUNDS:=1}" "${W1_STOP:=kill}" "${W2_N:=1000000}"
 : "${W3_PROCS:=${W3_ACTORS:-1000}}" "${W3_HOPS:=2000000}" "${W4_SENDERS:=2}" "${W4_MSGS:=5000000}"
 : "${W6_N:=1000000}" "${W6_COUNTER_N:=1000000}" "${W6_PARTS:=abcdf}"
@@ -73,8 +77,9 @@ prog_of() {
     w2) echo w2_pingpong ;;
     w3) echo w3_ring ;;
     w4) echo w4_fanin ;;
+    w5) echo w5_genserver ;;
     w6) echo w6_ets ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w6)" >&2; exit 2 ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6)" >&2; exit 2 ;;
   esac
 }
 for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
@@ -122,7 +127,7 @@ if want_peer caf; then
     log "building the CAF peer in $caf_build"
     mkdir -p "$caf_build"
     if { cmake -S "$PEERS_DIR/caf" -B "$caf_build" -DCMAKE_BUILD_TYPE=Release \
-      && cmake --build "$caf_build" -j "$BUILD_JOBS" --target w1_spawn w2_pingpong w3_ring w4_fanin; } \
+      && cmake --build "$caf_build" -j "$BUILD_JOBS" --target w1_spawn w2_pingpong w3_ring w4_fanin w5_request; } \
       >"$caf_build/build.log" 2>&1; then
       have_caf=1
     else
@@ -135,7 +140,7 @@ fi
 
 # --- otter's programs (release preset) ---
 otter_bin=$root/build/release/bench
-otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w6_ets)
+otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets)
 (
   cd "$root"
   stale=0
@@ -168,6 +173,15 @@ ln -sfn "compare-$stamp" "$RESULTS_DIR/latest"
 cat "$run_dir/env.txt" >&2
 
 export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS W6_N W6_COUNTER_N W6_PARTS
+export W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS
+
+# CAF's program for a workload, where its name differs.
+caf_prog_of() {
+  case "$1" in
+    w5_genserver) echo w5_request ;;
+    *) echo "$1" ;;
+  esac
+}
 
 # Sets the array `cmd` to the command line of (system, program).
 command_for() {
@@ -178,7 +192,7 @@ command_for() {
       cmd=(env W1_STOP="$W1_STOP" elixir --erl "$beam_flags" "$PEERS_DIR/beam/$prog.exs") ;;
     caf)
       cmd=(env CAF_THREADS="$CAF_THREADS" W1_STOP="$caf_w1_stop" W3_ACTORS="$W3_PROCS" W4_BATCH=0
-        "$caf_build/$prog") ;;
+        W5B_MSGS="$W5B_CASTS" "$caf_build/$(caf_prog_of "$prog")") ;;
   esac
 }
 
@@ -193,7 +207,7 @@ for ((run = 1; run <= RUNS; ++run)); do
     # Rotate who goes first from run to run, so no system always runs first.
     for ((k = 0; k < nsys; ++k)); do
       sys=${systems[$(((k + run - 1) % nsys))]}
-      if [[ $sys == caf && ! -x $caf_build/$prog ]]; then continue; fi  # CAF has no W6
+      if [[ $sys == caf && ! -x $caf_build/$(caf_prog_of "$prog") ]]; then continue; fi  # CAF has no W6
       base=$raw/$sys.$prog.$run
       command_for "$sys" "$prog"
       printf '%q ' "${cmd[@]}" >"$base.cmd"

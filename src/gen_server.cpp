@@ -17,6 +17,18 @@ exit_reason call_failure(const exit_reason& why, const term& server, const term&
                                                               otter::list{server, request, shown_timeout})));
 }
 
+term last_of(const any_message& m) {
+  static const term call_tag(atom("$gen_call")), cast_tag(atom("$gen_cast")), cpp(atom("a C++ message"));
+  if (const term* t = m.get<term>()) return *t;
+  if (const auto* c = m.get<call_msg<term>>()) return otter::tuple(call_tag, c->request);
+  if (const auto* c = m.get<cast_msg<term>>()) return otter::tuple(cast_tag, c->request);
+  if (m.family<call_head>()) return call_tag;
+  if (m.family<cast_head>()) return cast_tag;
+  return cpp;
+}
+
+std::string show_last(const term& last) { return last.to_string(); }
+
 bool is_abnormal(const exit_reason& r) {
   if (r.is_normal()) return false;
   const term t = r.to_term();

@@ -132,18 +132,22 @@ bool is_abnormal(const exit_reason& r);
 /// Registers `name` for the caller; false (and the holder) if it is taken.
 pid register_or_holder(const std::string& name);
 
+/// How a failed call shows its request: a term request as itself, any
+/// other by its type's name (built only when a call fails).
 template <class T>
-term describe(const T& v) {
-  if constexpr (std::is_constructible_v<term, const T&>)
-    return term(v);
-  else
-    return term(atom(type_name(typeid(T))));
-}
+struct request_shown {
+  std::optional<term> value;
+  explicit request_shown(const T& v) {
+    if constexpr (std::is_same_v<T, term>) value = v;
+  }
+  term get() const { return value ? *value : term(atom(type_name(typeid(T)))); }
+};
 
-inline term describe_message(const any_message& m) {
-  if (const term* t = m.get<term>()) return *t;
-  return term(atom("a C++ message"));
-}
+/// The last message a server took, for its termination report: a term as
+/// itself, a call or cast of a term as {:"$gen_call", request}, others by kind.
+term last_of(const any_message& m);
+/// Its text for the report.
+std::string show_last(const term& last);
 
 class loop_base {
  public:
@@ -507,10 +511,10 @@ class gen_server {
                                  void (*inv)(loop_base&, void*)) {
     const pid p = s.resolve();
     if (!p)
-      throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), detail::gen::describe(request),
-                                                     timeout)};
+      throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(),
+                                                     detail::gen::request_shown<Q>(request).get(), timeout)};
     const reference ref = monitor(p);
-    const term shown = detail::gen::describe(request);
+    const detail::gen::request_shown<Q> shown(request);
     detail::send_envelope(p, detail::make_message<detail::gen::call_msg<Q>>(
                                  detail::gen::call_head{self(), ref, k, inv}, std::move(request)));
     call_wait<R> w;
@@ -534,15 +538,15 @@ class gen_server {
                       : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
                                                                          detail::gen::type_name(typeid(R)))
                                      : exit_reason("timeout");
-    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown, timeout)};
+    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown.get(), timeout)};
   }
 
   template <class R, class Q>
   static R call_outside(scoped_process& me, server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
                         void (*inv)(loop_base&, void*)) {
     const pid p = s.resolve(me.owner());
-    const term shown = detail::gen::describe(request);
-    if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), shown, timeout)};
+    const detail::gen::request_shown<Q> shown(request);
+    if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
     const reference ref = me.monitor(p);
     me.send(p, detail::gen::call_msg<Q>(detail::gen::call_head{me.self(), ref, k, inv}, std::move(request)));
     call_wait<R> w;
@@ -565,7 +569,7 @@ class gen_server {
                       : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
                                                                          detail::gen::type_name(typeid(R)))
                                      : exit_reason("timeout");
-    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown, timeout)};
+    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown.get(), timeout)};
   }
 
   // --- starting: the client side ---
@@ -675,7 +679,7 @@ class gen_server {
       });
       if (done) return;
     }
-    detail::gen::log_unexpected(self(), l.label, detail::gen::describe_message(m).to_string());
+    detail::gen::log_unexpected(self(), l.label, detail::gen::show_last(detail::gen::last_of(m)));
   }
 
   static void handle_timeout(loop& l) {
@@ -729,9 +733,9 @@ class gen_server {
   }
 
   // Runs terminate and ends the process with the reason.
-  static void finish(loop& l, const exit_reason& reason, const std::string& last) {
+  static void finish(loop& l, const exit_reason& reason, const term& last) {
     run_terminate(l, reason);
-    if (detail::gen::is_abnormal(reason)) detail::gen::log_terminate(self(), l.label, reason, last);
+    if (detail::gen::is_abnormal(reason)) detail::gen::log_terminate(self(), l.label, reason, detail::gen::show_last(last));
     if (!reason.is_normal()) otter::exit(reason);
   }
 };
@@ -775,13 +779,13 @@ process gen_server<Derived>::server_main(pid starter, std::optional<std::string>
   l.next = std::move(init->next());
   send(starter, start_ack{self(), start_result::ok, term()});
 
-  std::string last = "none";
+  term last = term(atom("none"));  // the last message taken, for reports (cheap: a term copy at most)
   for (;;) {
     try {
       if (l.next.continue_with) {
         term value = std::move(*l.next.continue_with);
         l.next = {};
-        last = "{:continue, " + value.to_string() + "}";
+        last = otter::tuple(atom("continue"), value);
         handle_continue(l, std::move(value));
       } else {
         std::optional<std::chrono::milliseconds> timeout = l.next.timeout;
@@ -794,21 +798,22 @@ process gen_server<Derived>::server_main(pid starter, std::optional<std::string>
           m.emplace(co_await receive([](any_message x) { return x; }));
         }
         if (m) {
-          last = detail::gen::describe_message(*m).to_string();
+          last = detail::gen::last_of(*m);
           dispatch(l, *m);
         } else {
-          last = "timeout";
+          last = term(atom("timeout"));
           handle_timeout(l);
         }
       }
     } catch (const exit_exception& e) {
       run_terminate(l, e.reason);
-      if (detail::gen::is_abnormal(e.reason)) detail::gen::log_terminate(self(), l.label, e.reason, last);
+      if (detail::gen::is_abnormal(e.reason))
+        detail::gen::log_terminate(self(), l.label, e.reason, detail::gen::show_last(last));
       throw;
     } catch (const std::exception& e) {
       const exit_reason why = exit_reason::from_exception(e);
       run_terminate(l, why);
-      detail::gen::log_terminate(self(), l.label, why, last);
+      detail::gen::log_terminate(self(), l.label, why, detail::gen::show_last(last));
       throw;
     }
     if (l.stop) {
