@@ -178,7 +178,11 @@ bool trap_exit(bool on) {
 }
 
 bool is_alive(pid p) {
-  auto& me = require_current("otter::is_alive");
+  // Also from a thread whose scoped_process acts for it (the Registry's
+  // lookups check liveness wherever they are called).
+  detail::pcb* acting = detail::acting_pcb();
+  if (!acting) throw not_in_process("otter::is_alive: called outside any process (and no scoped_process on this thread)");
+  auto& me = *acting;
   detail::pcb* q = me.rt->table.acquire(p);
   if (!q) return false;
   bool alive = q->inbox.load(std::memory_order_acquire) != detail::inbox_closed();

@@ -63,7 +63,34 @@
 
 namespace otter {
 
-/// Where a server is, for call, cast and stop: a pid or a registered name.
+/// A name for a new server: a local name (`name: :foo` in Elixir), or a
+/// key in a Registry (`{:via, Registry, {registry, key}}`).
+struct server_name {
+  std::string local;         ///< a local name, or empty
+  std::string via_registry;  ///< with `via_key`: the Registry's name
+  term via_key;
+  bool is_via() const noexcept { return !via_registry.empty(); }
+  /// How Elixir prints it: :foo, or {:via, Registry, {:"Counter.Registry", key}}.
+  term to_term() const {
+    if (!is_via()) return term(atom(local));
+    return otter::tuple(atom("via"), atom("Elixir.Registry"), otter::tuple(atom(via_registry), via_key));
+  }
+};
+inline server_name name(std::string_view n) { return {std::string(n), {}, {}}; }
+inline server_name name(atom n) { return {std::string(n.text()), {}, {}}; }
+/// `{:via, Registry, {registry, key}}`: registered in (and found through) a Registry.
+inline server_name via(std::string_view registry, term key) { return {{}, std::string(registry), std::move(key)}; }
+
+namespace detail::gen {
+/// In registry.cpp: registers the caller under a via name; returns the
+/// holder's pid if the key is taken (null pid: registered).
+pid via_register(const std::string& registry, const term& key);
+/// The pid registered under a via name, or the null pid.
+pid via_whereis(const std::string& registry, const term& key);
+}  // namespace detail::gen
+
+/// Where a server is, for call, cast and stop: a pid, a registered name, or
+/// a via name.
 class server_ref {
  public:
   server_ref(pid p) : pid_(p) {}                                     // NOLINT: implicit
@@ -71,25 +98,29 @@ class server_ref {
   server_ref(const char* name) : name_(name) {}                      // NOLINT
   server_ref(const std::string& name) : name_(name) {}               // NOLINT
   server_ref(atom name) : name_(name.text()) {}                      // NOLINT
+  server_ref(server_name n) : name_(std::move(n.local)), via_(std::move(n)) {}  // NOLINT
 
   /// The pid, or the null pid if no process has the name (in a process).
-  pid resolve() const { return name_.empty() ? pid_ : whereis(name_); }
+  pid resolve() const {
+    if (via_.is_via()) return detail::gen::via_whereis(via_.via_registry, via_.via_key);
+    return name_.empty() ? pid_ : whereis(name_);
+  }
   /// The same from anywhere.
-  pid resolve(runtime& rt) const { return name_.empty() ? pid_ : rt.whereis(name_); }
-  /// The pid, or the name as an atom: how exit reasons show the server.
-  term to_term() const { return name_.empty() ? term(pid_) : term(atom(name_)); }
+  pid resolve(runtime& rt) const {
+    if (via_.is_via()) return detail::gen::via_whereis(via_.via_registry, via_.via_key);
+    return name_.empty() ? pid_ : rt.whereis(name_);
+  }
+  /// The pid, or the name: how exit reasons show the server.
+  term to_term() const {
+    if (via_.is_via()) return via_.to_term();
+    return name_.empty() ? term(pid_) : term(atom(name_));
+  }
 
  private:
   pid pid_;
   std::string name_;
+  server_name via_;
 };
-
-/// A name for a new server: a local name, as `name: :foo` in Elixir.
-struct server_name {
-  std::string local;
-};
-inline server_name name(std::string_view n) { return {std::string(n)}; }
-inline server_name name(atom n) { return {std::string(n.text())}; }
 
 /// What start and start_link give: `{:ok, pid}`, `:ignore` or `{:error, reason}`
 /// (`{:already_started, pid}` when the name is taken).
@@ -237,7 +268,7 @@ class gen_server {
   /// caller as an exit signal too (it survives it only if it traps exits).
   template <class... A>
   static task<start_result> start_link(server_name n, A&&... args) {
-    return start_in_process(true, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+    return start_in_process(true, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
   }
   template <class... A>
   static task<start_result> start_link(A&&... args) {
@@ -246,7 +277,7 @@ class gen_server {
   /// Starts the server without a link.
   template <class... A>
   static task<start_result> start(server_name n, A&&... args) {
-    return start_in_process(false, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+    return start_in_process(false, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
   }
   template <class... A>
   static task<start_result> start(A&&... args) {
@@ -255,7 +286,7 @@ class gen_server {
   /// From outside any process: `me` waits for init (and is linked with start_link).
   template <class... A>
   static start_result start_link(scoped_process& me, server_name n, A&&... args) {
-    return start_outside(me, true, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+    return start_outside(me, true, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
   }
   template <class... A>
   static start_result start_link(scoped_process& me, A&&... args) {
@@ -263,7 +294,7 @@ class gen_server {
   }
   template <class... A>
   static start_result start(scoped_process& me, server_name n, A&&... args) {
-    return start_outside(me, false, std::optional<std::string>(std::move(n.local)), std::forward<A>(args)...);
+    return start_outside(me, false, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
   }
   template <class... A>
   static start_result start(scoped_process& me, A&&... args) {
@@ -332,7 +363,7 @@ class gen_server {
   // --- the server process (internal, public for spawn) ---
 
   template <class... A>
-  static process server_main(pid starter, std::optional<std::string> reg_name, std::tuple<A...> args);
+  static process server_main(pid starter, std::optional<server_name> reg_name, std::tuple<A...> args);
 
  private:
   using loop_base = detail::gen::loop_base;
@@ -583,7 +614,7 @@ class gen_server {
   }
 
   template <class... A>
-  static task<start_result> start_in_process(bool link, std::optional<std::string> n, A&&... args) {
+  static task<start_result> start_in_process(bool link, std::optional<server_name> n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
     const pid child = link ? spawn_link(body, self(), std::move(n), std::move(packed))
@@ -600,7 +631,7 @@ class gen_server {
   }
 
   template <class... A>
-  static start_result start_outside(scoped_process& me, bool link, std::optional<std::string> n, A&&... args) {
+  static start_result start_outside(scoped_process& me, bool link, std::optional<server_name> n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
     const pid child = me.owner().spawn(body, me.self(), std::move(n), std::move(packed));
@@ -744,13 +775,15 @@ class gen_server {
 // then takes messages one by one.
 template <class Derived>
 template <class... A>
-process gen_server<Derived>::server_main(pid starter, std::optional<std::string> reg_name, std::tuple<A...> args) {
+process gen_server<Derived>::server_main(pid starter, std::optional<server_name> reg_name, std::tuple<A...> args) {
   using detail::gen::start_ack;
   loop l;
   l.parent = starter;
-  l.label = reg_name ? *reg_name : self().to_string();
+  l.label = !reg_name ? self().to_string() : reg_name->is_via() ? reg_name->to_term().to_string() : reg_name->local;
   if (reg_name) {
-    if (pid holder = detail::gen::register_or_holder(*reg_name)) {
+    const pid holder = reg_name->is_via() ? detail::gen::via_register(reg_name->via_registry, reg_name->via_key)
+                                          : detail::gen::register_or_holder(reg_name->local);
+    if (holder) {
       send(starter, start_ack{self(), start_result::error, otter::tuple(atom("already_started"), holder)});
       co_return;
     }

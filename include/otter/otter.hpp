@@ -11,6 +11,7 @@
 #include "otter/process.hpp"
 #include "otter/process_info.hpp"
 #include "otter/receive.hpp"
+#include "otter/registry.hpp"
 #include "otter/runtime.hpp"
 #include "otter/scoped_process.hpp"
 #include "otter/task.hpp"

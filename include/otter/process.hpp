@@ -170,7 +170,8 @@ void exit(pid p, const exit_reason& reason);
 /// Sets whether the caller traps exits; returns the previous value.
 bool trap_exit(bool on);
 
-/// Returns whether `p` is a live process of the caller's runtime.
+/// Returns whether `p` is a live process of the caller's runtime (from a process, or
+/// a thread with a scoped_process).
 bool is_alive(pid p);
 
 /// Returns a reference unique within the caller's runtime.
