@@ -363,7 +363,7 @@ class gen_server {
   // --- the server process (internal, public for spawn) ---
 
   template <class... A>
-  static process server_main(pid starter, std::optional<server_name> reg_name, std::tuple<A...> args);
+  static process server_main(pid starter, bool link_starter, std::optional<server_name> reg_name, std::tuple<A...> args);
 
  private:
   using loop_base = detail::gen::loop_base;
@@ -617,8 +617,8 @@ class gen_server {
   static task<start_result> start_in_process(bool link, std::optional<server_name> n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
-    const pid child = link ? spawn_link(body, self(), std::move(n), std::move(packed))
-                           : spawn(body, self(), std::move(n), std::move(packed));
+    const pid child = link ? spawn_link(body, self(), false, std::move(n), std::move(packed))
+                           : spawn(body, self(), false, std::move(n), std::move(packed));
     const reference mref = monitor(child);
     start_result out;
     co_await receive(
@@ -634,8 +634,7 @@ class gen_server {
   static start_result start_outside(scoped_process& me, bool link, std::optional<server_name> n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
-    const pid child = me.owner().spawn(body, me.self(), std::move(n), std::move(packed));
-    if (link) me.link(child);
+    const pid child = me.owner().spawn(body, me.self(), link, std::move(n), std::move(packed));
     const reference mref = me.monitor(child);
     start_result out;
     me.receive_any(when([child](const detail::gen::start_ack& a) { return a.child == child; },
@@ -775,8 +774,12 @@ class gen_server {
 // then takes messages one by one.
 template <class Derived>
 template <class... A>
-process gen_server<Derived>::server_main(pid starter, std::optional<server_name> reg_name, std::tuple<A...> args) {
+process gen_server<Derived>::server_main(pid starter, bool link_starter, std::optional<server_name> reg_name,
+                                         std::tuple<A...> args) {
   using detail::gen::start_ack;
+  // A starter outside any process cannot spawn_link: the server links
+  // itself, first thing, so that no exit goes unnoticed.
+  if (link_starter) link(starter);
   loop l;
   l.parent = starter;
   l.label = !reg_name ? self().to_string() : reg_name->is_via() ? reg_name->to_term().to_string() : reg_name->local;
