@@ -22,10 +22,27 @@ struct exit_reason::data {
 
 exit_reason::exit_reason(std::string_view name) : exit_reason(name, {}) {}
 
+namespace {
+// The name as an atom; a name no atom can hold (longer than 255 bytes, or
+// with the atom table full) stays a binary, so that making a reason never
+// throws where an exception is being turned into one.
+term name_term(std::string_view name) noexcept {
+  try {
+    return term(atom(name));
+  } catch (...) {
+    return term(name);
+  }
+}
+}  // namespace
+
 exit_reason::exit_reason(std::string_view name, std::string_view detail) {
   if (name == "normal" && detail.empty()) return;  // normal is the null state
-  term value = detail.empty() ? term(atom(name)) : otter::tuple(atom(name), term(detail));
+  term value = detail.empty() ? name_term(name) : otter::tuple(name_term(name), term(detail));
   data_ = std::make_shared<const data>(data{std::string(name), std::string(detail), std::move(value), true});
+}
+
+bool exit_reason::is_kill() const noexcept {
+  return data_ && data_->plain && data_->detail.empty() && data_->name == "kill";
 }
 
 exit_reason::exit_reason(const term& reason) {
@@ -33,7 +50,8 @@ exit_reason::exit_reason(const term& reason) {
     *this = exit_reason(reason.as_atom().text());
     return;
   }
-  if (reason.is_tuple() && reason.size() == 2 && reason[0].is_atom() && reason[1].is_binary()) {
+  if (reason.is_tuple() && reason.size() == 2 && reason[0].is_atom() && reason[1].is_binary() &&
+      !reason[1].as_binary().empty()) {
     *this = exit_reason(reason[0].as_atom().text(), reason[1].as_binary());
     return;
   }

@@ -2,6 +2,8 @@
 // calls, reports, name registration and the untyped (term) client calls.
 #include "otter/gen_server.hpp"
 
+#include "otter/registry.hpp"
+
 #include "runtime_impl.hpp"
 
 namespace otter {
@@ -46,6 +48,24 @@ void log_terminate(pid self, const std::string& server, const exit_reason& reaso
 void log_unexpected(pid self, const std::string& server, const std::string& message) {
   otter::log({log_level::warning, self, "unexpected_message",
               "GenServer " + server + " received unexpected message in handle_info/2: " + message});
+}
+
+pid resolve_quietly(const server_ref& s, runtime* rt) noexcept {
+  try {
+    return rt ? s.resolve(*rt) : s.resolve();
+  } catch (...) {
+    return pid();
+  }
+}
+
+void release_name(const server_name& n) {
+  try {
+    if (n.is_via())
+      registry::unregister(n.via_registry, n.via_key);
+    else
+      unregister_name(n.local);
+  } catch (const std::exception&) {  // the registry went away meanwhile: nothing to release
+  }
 }
 
 pid register_or_holder(const std::string& name) {
@@ -107,6 +127,8 @@ bool is_stale_reply(const any_message& m, reference ref) {
 task<term> call(server_ref server, term request, std::chrono::milliseconds timeout) {
   const pid p = server.resolve();
   if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), server.to_term(), request, timeout)};
+  if (p == self())
+    throw exit_exception{detail::gen::call_failure(exit_reason("calling_self"), server.to_term(), request, timeout)};
   const reference ref = monitor(p);
   detail::send_envelope(p, detail::make_message<call_msg<term>>(call_head{self(), ref, nullptr, nullptr}, request));
   term_wait w;
@@ -143,12 +165,12 @@ term call(scoped_process& me, server_ref server, term request, std::chrono::mill
 }
 
 void cast(server_ref server, term message) {
-  if (pid p = server.resolve())
+  if (pid p = detail::gen::resolve_quietly(server))
     detail::send_envelope(p, detail::make_message<detail::gen::cast_msg<term>>(detail::gen::cast_head{}, std::move(message)));
 }
 
 void cast(runtime& rt, server_ref server, term message) {
-  if (pid p = server.resolve(rt)) rt.send(p, detail::gen::cast_msg<term>(detail::gen::cast_head{}, std::move(message)));
+  if (pid p = detail::gen::resolve_quietly(server, &rt)) rt.send(p, detail::gen::cast_msg<term>(detail::gen::cast_head{}, std::move(message)));
 }
 
 namespace {
@@ -160,6 +182,7 @@ exit_reason stop_failure(const exit_reason& why, const server_ref& s) {
 task<void> stop(server_ref server, exit_reason reason, std::chrono::milliseconds timeout) {
   const pid p = server.resolve();
   if (!p) throw exit_exception{stop_failure(exit_reason::noproc(), server)};
+  if (p == self()) throw exit_exception{stop_failure(exit_reason("calling_self"), server)};
   const reference ref = monitor(p);
   send(p, detail::gen::stop_request{reason});
   std::optional<exit_reason> ended;

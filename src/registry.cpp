@@ -104,9 +104,11 @@ process partition_main(pid top, term key_table, term pid_table) {
   const partition part{key_table, pid_table, self()};
   send(top, partition_ready{self()});
   for (;;) {
-    exit_message x = co_await receive<exit_message>();
-    if (x.from == top) otter::exit(x.reason);  // the registry stops: so does its partition
-    clean_up(part, x.from);
+    any_message m = co_await receive([](any_message x) { return x; });
+    exit_message* x = m.get<exit_message>();
+    if (!x) continue;  // nothing else is for us: drop it rather than let it pile up
+    if (x->from == top) otter::exit(x->reason);  // the registry stops: so does its partition
+    clean_up(part, x->from);
   }
 }
 
@@ -115,7 +117,12 @@ process partition_main(pid top, term key_table, term pid_table) {
 struct registry_server : gen_server<registry_server> {
   struct state {
     std::vector<pid> partitions;
+    std::size_t ready = 0;  // partitions that trap exits already
+    std::vector<from> waiting;
   };
+  // Answered once every partition traps exits: before that, a registered
+  // process that exits would take its partition (and the registry) along.
+  struct await_ready {};
 
   init_result<state> init(options o) {
     trap_exit(true);
@@ -144,12 +151,20 @@ struct registry_server : gen_server<registry_server> {
     return s;
   }
 
+  call_result<bool> handle_call(await_ready, const from& f, state& s) {
+    if (s.ready == s.partitions.size()) return true;
+    s.waiting.push_back(f);
+    return otter::noreply();
+  }
   cast_result handle_info(exit_message x, state& s) {
     for (pid p : s.partitions)
       if (p == x.from) return otter::stop(x.reason);
     return {};
   }
-  void handle_info(partition_ready, state&) {}
+  void handle_info(partition_ready, state& s) {
+    if (++s.ready == s.partitions.size())
+      for (const from& f : std::exchange(s.waiting, {})) reply(f, true);
+  }
   using info_types = std::tuple<partition_ready>;
 };
 
@@ -170,13 +185,17 @@ term to_term(const std::vector<entry>& entries) {
 task<start_result> start_link(options o) {
   check(o);
   const std::string n = o.name;
-  co_return co_await registry_server::start_link(name(n), std::move(o));
+  start_result r = co_await registry_server::start_link(name(n), std::move(o));
+  if (r.is_ok()) co_await registry_server::call(r.pid, registry_server::await_ready{}, infinity);
+  co_return r;
 }
 
 start_result start_link(scoped_process& me, options o) {
   check(o);
   const std::string n = o.name;
-  return registry_server::start_link(me, name(n), std::move(o));
+  start_result r = registry_server::start_link(me, name(n), std::move(o));
+  if (r.is_ok()) registry_server::call(me, r.pid, registry_server::await_ready{}, infinity);
+  return r;
 }
 
 term register_key(std::string_view registry, const term& key, const term& value) {
@@ -191,8 +210,10 @@ term register_key(std::string_view registry, const term& key, const term& value)
       const std::vector<term> found = ets::lookup(part.keys, key);
       if (found.empty()) continue;  // removed meanwhile: try again
       const pid holder = found[0][1][0].as_pid();
-      if (holder == me || is_alive(holder))
+      if (holder == me || is_alive(holder)) {
+        if (!ets::member(part.pids, term(me))) unlink(part.owner);  // nothing of ours to watch there
         return otter::tuple(atoms::error, otter::tuple(atom("already_registered"), holder));
+      }
       // Its holder has exited and the partition has not cleaned up yet.
       ets::delete_object(part.keys, found[0]);
     }

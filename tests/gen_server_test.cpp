@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <tuple>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -94,6 +96,7 @@ struct forms : otter::gen_server<forms> {
   void handle_info(otter::timeout_message, state& s) { otter::send(s.observer, "timed_out"_a); }
   void handle_info(const term& t, state& s) { otter::send(s.observer, otter::tuple("info"_a, t)); }
   void handle_continue(const term& value, state& s) { otter::send(s.observer, otter::tuple("continued"_a, value)); }
+  void terminate(const term& reason, state& s) { otter::send(s.observer, otter::tuple("terminated"_a, reason)); }
 };
 
 // init's other results.
@@ -294,6 +297,8 @@ TEST(GenServer, every_return_form_does_what_otp_does) {
   EXPECT_EQ(forms::call(me, r.pid, forms::either{false}), "stay");
   me.monitor(r.pid);
   EXPECT_EQ(forms::call(me, r.pid, forms::either{true}), "bye");  // {:stop, :shutdown, reply, state}
+  // terminate ran before the reply was sent, as in OTP: its message is here already.
+  EXPECT_EQ(me.receive<term>(std::chrono::milliseconds(0)), std::optional<term>(otter::tuple("terminated"_a, "shutdown"_a)));
   auto down = me.receive<otter::down_message>(forever);
   ASSERT_TRUE(down);
   EXPECT_EQ(down->reason, otter::exit_reason::shutdown());
@@ -301,6 +306,7 @@ TEST(GenServer, every_return_form_does_what_otp_does) {
   auto r2 = forms::start(me, me.self());
   me.monitor(r2.pid);
   EXPECT_EQ(forms::call(me, r2.pid, forms::stop_with_reply{}), 42);
+  EXPECT_EQ(me.receive<term>(forever), std::optional<term>(otter::tuple("terminated"_a, "normal"_a)));
   down = me.receive<otter::down_message>(forever);
   ASSERT_TRUE(down);
   EXPECT_TRUE(down->reason.is_normal());
@@ -412,3 +418,62 @@ TEST(GenServer, many_clients_call_one_server_concurrently) {
   EXPECT_EQ(counter::call(me, "shared_counter", counter::get{}), clients * rounds);
 }
 
+
+TEST(GenServer, a_failed_start_gives_its_name_back_before_it_answers) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  EXPECT_EQ(starter::start(me, otter::name("retry_me"), "stop"_a).to_term(),
+            otter::tuple("error"_a, otter::tuple("bad_config"_a, 7)));
+  EXPECT_TRUE(starter::start(me, otter::name("retry_me"), "ok"_a).is_ok());  // not {:already_started, dying_pid}
+  EXPECT_EQ(starter::start(me, otter::name("ignored"), "ignore"_a).to_term(), term("ignore"_a));
+  EXPECT_TRUE(starter::start(me, otter::name("ignored"), "ok"_a).is_ok());
+}
+
+TEST(GenServer, calling_or_stopping_yourself_exits_at_once) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  term got = in_process(rt, me, []() -> otter::task<term> {
+    std::vector<term> reasons;
+    try {
+      co_await otter::gen::call(otter::self(), "hello"_a);
+    } catch (const otter::exit_exception& e) {
+      reasons.push_back(e.reason.to_term()[0]);
+    }
+    try {
+      co_await otter::gen::stop(otter::self());
+    } catch (const otter::exit_exception& e) {
+      reasons.push_back(e.reason.to_term()[0]);
+    }
+    co_return term::list_of(std::move(reasons));
+  });
+  EXPECT_EQ(got, (otter::list{"calling_self"_a, "calling_self"_a}));
+}
+
+namespace {
+template <class A, class B, class C>
+struct an_exception_whose_demangled_type_name_is_much_longer_than_an_atom_may_be : std::runtime_error {
+  an_exception_whose_demangled_type_name_is_much_longer_than_an_atom_may_be() : std::runtime_error("long") {}
+};
+using long_name = std::map<std::string, std::vector<std::tuple<std::string, std::string, std::string>>>;
+using very_long_exception =
+    an_exception_whose_demangled_type_name_is_much_longer_than_an_atom_may_be<long_name, long_name, long_name>;
+}  // namespace
+
+TEST(GenServer, exit_reasons_keep_erlangs_rules_for_kill_and_long_names) {
+  EXPECT_TRUE(otter::exit_reason("kill").is_kill());
+  EXPECT_FALSE(otter::exit_reason(otter::tuple("kill"_a, "x"_a)).is_kill());
+  EXPECT_FALSE(otter::exit_reason(otter::tuple("kill"_a, "")).is_kill());
+  EXPECT_FALSE(otter::exit_reason(otter::tuple("normal"_a, "")).is_normal());
+  // A crash whose exception type name cannot be an atom is still a crash with that name.
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  const otter::pid p = rt.spawn([]() -> otter::process {
+    throw very_long_exception();
+    co_return;
+  });
+  me.monitor(p);
+  auto down = me.receive<otter::down_message>(forever);
+  ASSERT_TRUE(down);
+  EXPECT_GT(down->reason.name().size(), 255u);
+  EXPECT_EQ(down->reason.detail(), "long");
+}

@@ -60,8 +60,8 @@ class exit_reason {
   term to_term() const;
   /// Returns whether this is `normal`.
   bool is_normal() const noexcept { return !data_; }
-  /// Returns whether this is `kill`.
-  bool is_kill() const noexcept { return name() == "kill" && detail().empty(); }
+  /// Returns whether this is `kill` (the atom; `{:kill, x}` is an ordinary reason).
+  bool is_kill() const noexcept;
   /// Returns the Erlang-style text: `normal`, `killed`, `{name, "detail"}`;
   /// other terms as Elixir prints them.
   std::string to_string() const;

@@ -43,6 +43,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -87,6 +89,8 @@ namespace detail::gen {
 pid via_register(const std::string& registry, const term& key);
 /// The pid registered under a via name, or the null pid.
 pid via_whereis(const std::string& registry, const term& key);
+/// Unregisters the caller's local or via name.
+void release_name(const server_name& n);
 }  // namespace detail::gen
 
 /// Where a server is, for call, cast and stop: a pid, a registered name, or
@@ -151,6 +155,10 @@ void reply(const from& to, V&& value) {
 
 namespace detail::gen {
 
+/// For casts, which never fail: the pid, or the null pid also when the
+/// name cannot be looked up at all (an unknown registry, say).
+pid resolve_quietly(const server_ref& s, runtime* rt = nullptr) noexcept;
+
 std::string type_name(const std::type_info& t);
 /// The exit reason of a failed call: {reason, {GenServer, :call, [server, request, timeout]}}.
 exit_reason call_failure(const exit_reason& why, const term& server, const term& request, std::chrono::milliseconds timeout);
@@ -185,6 +193,8 @@ class loop_base {
   then_next next;
   std::optional<exit_reason> stop;
   pid parent;
+  // {:stop, reason, reply, state}: the reply goes after terminate, as in OTP.
+  std::function<void()> reply_after_stop;
 };
 
 template <class T>
@@ -349,21 +359,25 @@ class gen_server {
   /// missing (in a process).
   template <class Msg>
   static void cast(server_ref server, Msg&& message) {
-    if (pid p = server.resolve()) detail::send_envelope(p, make_cast(std::forward<Msg>(message)));
+    if (pid p = detail::gen::resolve_quietly(server)) detail::send_envelope(p, make_cast(std::forward<Msg>(message)));
   }
   /// The same from anywhere, through the runtime.
   template <class Msg>
   static void cast(runtime& rt, server_ref server, Msg&& message) {
     using Q = std::decay_t<Msg>;
     static_assert(handles_cast<Q>(), "otter::gen_server: the server has no handle_cast for this message type");
-    if (pid p = server.resolve(rt))
+    if (pid p = detail::gen::resolve_quietly(server, &rt))
       rt.send(p, detail::gen::cast_msg<Q>(detail::gen::cast_head{kind(), &invoke_cast<Q>}, Q(std::forward<Msg>(message))));
   }
 
   // --- the server process (internal, public for spawn) ---
 
   template <class... A>
-  static process server_main(pid starter, bool link_starter, std::optional<server_name> reg_name, std::tuple<A...> args);
+  static process server_main(pid starter, int tie, std::optional<server_name> reg_name, std::tuple<A...> args);
+
+  // How a new server is tied to its starter: not at all (its own parent),
+  // linked by spawn_link, or linking itself (a starter outside processes).
+  static constexpr int tie_none = 0, tie_linked = 1, tie_link_yourself = 2;
 
  private:
   using loop_base = detail::gen::loop_base;
@@ -470,11 +484,16 @@ class gen_server {
     } else if constexpr (requires { typename detail::gen::reply_type<T>::type; } &&
                          !std::is_same_v<T, typename detail::gen::reply_type<T>::type>) {
       if constexpr (requires { r.stop_reason(); }) {  // call_result<R>
-        if (r.value()) reply(f, R(std::move(*r.value())));
         l.next = std::move(r.next());
-        if (r.stop_reason()) l.stop = std::move(*r.stop_reason());
+        if (r.stop_reason()) {
+          l.stop = std::move(*r.stop_reason());
+          if (r.value())
+            l.reply_after_stop = [f, v = std::make_shared<R>(std::move(*r.value()))] { reply(f, std::move(*v)); };
+        } else if (r.value()) {
+          reply(f, R(std::move(*r.value())));
+        }
       } else if constexpr (requires { r.reason; }) {  // stop_reply_t<V>
-        reply(f, R(std::move(r.value)));
+        l.reply_after_stop = [f, v = std::make_shared<R>(std::move(r.value))] { reply(f, std::move(*v)); };
         l.stop = std::move(r.reason);
       } else {  // reply_t<V>
         reply(f, R(std::move(r.value)));
@@ -541,9 +560,9 @@ class gen_server {
   static task<R> call_in_process(server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
                                  void (*inv)(loop_base&, void*)) {
     const pid p = s.resolve();
-    if (!p)
-      throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(),
-                                                     detail::gen::request_shown<Q>(request).get(), timeout)};
+    if (!p || p == self())
+      throw exit_exception{detail::gen::call_failure(p ? exit_reason("calling_self") : exit_reason::noproc(),
+                                                     s.to_term(), detail::gen::request_shown<Q>(request).get(), timeout)};
     const reference ref = monitor(p);
     const detail::gen::request_shown<Q> shown(request);
     detail::send_envelope(p, detail::make_message<detail::gen::call_msg<Q>>(
@@ -613,12 +632,17 @@ class gen_server {
     return r;
   }
 
+  // Not a coroutine: the arguments are copied now, so a start task that is
+  // stored and awaited later holds no reference to the caller's temporaries.
   template <class... A>
   static task<start_result> start_in_process(bool link, std::optional<server_name> n, A&&... args) {
-    auto body = &gen_server::server_main<std::decay_t<A>...>;
-    std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
-    const pid child = link ? spawn_link(body, self(), false, std::move(n), std::move(packed))
-                           : spawn(body, self(), false, std::move(n), std::move(packed));
+    return start_task(link, std::move(n), std::tuple<std::decay_t<A>...>(std::forward<A>(args)...));
+  }
+  template <class... A>
+  static task<start_result> start_task(bool link, std::optional<server_name> n, std::tuple<A...> packed) {
+    auto body = &gen_server::server_main<A...>;
+    const pid child = link ? spawn_link(body, self(), tie_linked, std::move(n), std::move(packed))
+                           : spawn(body, self(), tie_none, std::move(n), std::move(packed));
     const reference mref = monitor(child);
     start_result out;
     co_await receive(
@@ -634,7 +658,7 @@ class gen_server {
   static start_result start_outside(scoped_process& me, bool link, std::optional<server_name> n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
-    const pid child = me.owner().spawn(body, me.self(), link, std::move(n), std::move(packed));
+    const pid child = me.owner().spawn(body, me.self(), link ? tie_link_yourself : tie_none, std::move(n), std::move(packed));
     const reference mref = me.monitor(child);
     start_result out;
     me.receive_any(when([child](const detail::gen::start_ack& a) { return a.child == child; },
@@ -721,6 +745,8 @@ class gen_server {
       run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, timeout_message{}); });
     else if constexpr (handles_info<term>())
       run_async(l, [&]() -> decltype(auto) { return handle_info_of(d, s, term(atom("timeout"))); });
+    else
+      detail::gen::log_unexpected(self(), l.label, ":timeout");
   }
 
   static void handle_continue(loop& l, term value) {
@@ -765,6 +791,7 @@ class gen_server {
   // Runs terminate and ends the process with the reason.
   static void finish(loop& l, const exit_reason& reason, const term& last) {
     run_terminate(l, reason);
+    if (l.reply_after_stop) std::exchange(l.reply_after_stop, nullptr)();
     if (detail::gen::is_abnormal(reason)) detail::gen::log_terminate(self(), l.label, reason, detail::gen::show_last(last));
     if (!reason.is_normal()) otter::exit(reason);
   }
@@ -774,14 +801,14 @@ class gen_server {
 // then takes messages one by one.
 template <class Derived>
 template <class... A>
-process gen_server<Derived>::server_main(pid starter, bool link_starter, std::optional<server_name> reg_name,
+process gen_server<Derived>::server_main(pid starter, int tie, std::optional<server_name> reg_name,
                                          std::tuple<A...> args) {
   using detail::gen::start_ack;
   // A starter outside any process cannot spawn_link: the server links
   // itself, first thing, so that no exit goes unnoticed.
-  if (link_starter) link(starter);
+  if (tie == tie_link_yourself) link(starter);
   loop l;
-  l.parent = starter;
+  l.parent = tie == tie_none ? pid() : starter;  // unlinked: its own parent, as in OTP
   l.label = !reg_name ? self().to_string() : reg_name->is_via() ? reg_name->to_term().to_string() : reg_name->local;
   if (reg_name) {
     const pid holder = reg_name->is_via() ? detail::gen::via_register(reg_name->via_registry, reg_name->via_key)
@@ -791,22 +818,31 @@ process gen_server<Derived>::server_main(pid starter, bool link_starter, std::op
       co_return;
     }
   }
+  // A failed start gives its name back before it answers (as OTP does), so
+  // that a retry does not find the name taken by a process about to exit.
+  auto release_name = [&] {
+    if (reg_name) detail::gen::release_name(*reg_name);
+  };
   std::optional<init_result<typename loop::state_t>> init;
   try {
     init.emplace(std::apply([&](auto&... a) { return run_init(l, std::move(a)...); }, args));
   } catch (const exit_exception& e) {
+    release_name();
     send(starter, start_ack{self(), start_result::error, e.reason.to_term()});
     throw;
   } catch (const std::exception& e) {
+    release_name();
     send(starter, start_ack{self(), start_result::error, exit_reason::from_exception(e).to_term()});
     throw;
   }
   if (init->ignored()) {
+    release_name();
     send(starter, start_ack{self(), start_result::ignore, term()});
     co_return;
   }
   if (init->stop_reason()) {
     const exit_reason why = *init->stop_reason();
+    release_name();
     send(starter, start_ack{self(), start_result::error, why.to_term()});
     if (!why.is_normal()) otter::exit(why);
     co_return;
