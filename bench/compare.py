@@ -76,6 +76,10 @@ MAPPING = (
         (("genserver_call_toplevel", "ns_per_call"), ("genserver_call_toplevel", "ns_per_call"),
          [("scoped_call", "ns_per_call")]),
         (("genserver_call_toplevel", "median_ns_per_call"), None, []),
+        # Registry rates (Elixir's side is bench/registry_rate.exs; CAF has none).
+        (("registry_register", "registers_per_sec"), ("registry_register", "registers_per_sec"), []),
+        (("registry_register", "unregisters_per_sec"), ("registry_register", "unregisters_per_sec"), []),
+        (("registry_lookup", "lookups_per_sec"), ("registry_lookup", "lookups_per_sec"), []),
     ]
     + [
         ((wl, m), (wl, m), [])

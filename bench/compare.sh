@@ -17,7 +17,10 @@
 #   W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS (abc)  W5 sizes and parts
 #   W6_N W6_COUNTER_N W6_PARTS (abcdf)  W6 sizes and parts (peers/beam/w6_ets.exs)
 #   WORKLOADS="w1 w2 w3 w4" which workloads (add w5 for gen_server, w6 for
-#                           ETS; CAF has no W6, and its W5 is w5_request)
+#                           ETS, reg for Registry rates; CAF has no W6 and no
+#                           Registry, and its W5 is w5_request; Elixir's
+#                           Registry side is bench/registry_rate.exs)
+#   REG_N REG_LOOKUPS REG_PROCS REG_UNREG  Registry rate sizes
 #   PEERS="beam caf"        which peers (empty: otter only)
 #   OTTER_SCHEDULERS=0      otter's scheduler threads (0 = one per core); when
 #                           set, BEAM gets +S N:N and CAF CAF_THREADS=N too
@@ -79,7 +82,8 @@ prog_of() {
     w4) echo w4_fanin ;;
     w5) echo w5_genserver ;;
     w6) echo w6_ets ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6)" >&2; exit 2 ;;
+    reg) echo registry_rate ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6 reg)" >&2; exit 2 ;;
   esac
 }
 for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
@@ -140,7 +144,7 @@ fi
 
 # --- otter's programs (release preset) ---
 otter_bin=$root/build/release/bench
-otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets)
+otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets registry_rate)
 (
   cd "$root"
   stale=0
@@ -174,6 +178,7 @@ cat "$run_dir/env.txt" >&2
 
 export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS W6_N W6_COUNTER_N W6_PARTS
 export W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS
+export REG_N="${REG_N:-100000}" REG_LOOKUPS="${REG_LOOKUPS:-1000000}" REG_PROCS="${REG_PROCS:-2}" REG_UNREG="${REG_UNREG:-1000}"
 
 # CAF's program for a workload, where its name differs.
 caf_prog_of() {
@@ -189,7 +194,10 @@ command_for() {
   case "$sys" in
     otter) cmd=(env OTTER_SCHEDULERS="$OTTER_SCHEDULERS" W1_STOP="$W1_STOP" "$otter_bin/$prog") ;;
     beam)
-      cmd=(env W1_STOP="$W1_STOP" elixir --erl "$beam_flags" "$PEERS_DIR/beam/$prog.exs") ;;
+      # Registry rates have no peer script: ours is in bench/ (registry_rate.exs).
+      local script=$PEERS_DIR/beam/$prog.exs
+      [[ -f $script ]] || script=$script_dir/$prog.exs
+      cmd=(env W1_STOP="$W1_STOP" elixir --erl "$beam_flags" "$script") ;;
     caf)
       cmd=(env CAF_THREADS="$CAF_THREADS" W1_STOP="$caf_w1_stop" W3_ACTORS="$W3_PROCS" W4_BATCH=0
         W5B_MSGS="$W5B_CASTS" "$caf_build/$(caf_prog_of "$prog")") ;;

@@ -13,6 +13,8 @@
 
 #include "otter/ets.hpp"
 
+#include <memory>
+
 namespace otter::registry {
 
 namespace {
@@ -45,7 +47,7 @@ struct meta {
   }
 };
 
-meta meta_of(std::string_view registry) {
+meta read_meta(std::string_view registry) {
   std::vector<term> found;
   try {
     found = ets::lookup(term(atom(registry)), term(meta_key));
@@ -57,6 +59,48 @@ meta meta_of(std::string_view registry) {
   out.kind = m[1].is_atom(unique_atom) ? keys::unique : keys::duplicate;
   for (const term& p : m[2].elements()) out.parts.push_back({p[0], p[1], p[2].as_pid()});
   return out;
+}
+
+// Each thread keeps the meta data of the registries it used last, so that an
+// operation reads no shared table to find the partition's tables. A cached
+// entry goes stale only when its registry stops (its tables are deleted,
+// and using them is bad_argument): with_meta then reads the meta data again
+// and retries once.
+struct cached_meta {
+  std::string name;
+  std::shared_ptr<const meta> m;
+};
+thread_local std::vector<cached_meta> t_metas;
+
+std::shared_ptr<const meta> find_meta(std::string_view registry, bool& cached) {
+  for (auto& c : t_metas)
+    if (c.name == registry) {
+      cached = true;
+      return c.m;
+    }
+  cached = false;
+  auto m = std::make_shared<const meta>(read_meta(registry));
+  if (t_metas.size() >= 8) t_metas.erase(t_metas.begin());
+  t_metas.push_back({std::string(registry), m});
+  return m;
+}
+
+void forget_meta(std::string_view registry) {
+  std::erase_if(t_metas, [&](const cached_meta& c) { return c.name == registry; });
+}
+
+template <class F>
+auto with_meta(std::string_view registry, F&& f) {
+  bool cached = false;
+  auto m = find_meta(registry, cached);
+  if (!cached) return f(*m);
+  try {
+    return f(*m);
+  } catch (const bad_argument&) {
+    forget_meta(registry);  // the registry was restarted or stopped since
+    m = find_meta(registry, cached);
+    return f(*m);
+  }
 }
 
 // Whether `t` can be put in a match head as it is (no `_` or `$N` atoms).
@@ -107,7 +151,9 @@ process partition_main(pid top, term key_table, term pid_table) {
     any_message m = co_await receive([](any_message x) { return x; });
     exit_message* x = m.get<exit_message>();
     if (!x) continue;  // nothing else is for us: drop it rather than let it pile up
-    if (x->from == top) otter::exit(x->reason);  // the registry stops: so does its partition
+    // The registry stops: so does the partition, with `shutdown` (as a
+    // supervisor would stop it), which ends the processes linked to it.
+    if (x->from == top) otter::exit(x->reason.is_normal() ? exit_reason::shutdown() : x->reason);
     clean_up(part, x->from);
   }
 }
@@ -199,111 +245,121 @@ start_result start_link(scoped_process& me, options o) {
 }
 
 term register_key(std::string_view registry, const term& key, const term& value) {
-  const meta m = meta_of(registry);
-  const pid me = self();
-  const partition& part = m.kind == keys::unique ? m.by_key(key) : m.by_pid(me);
-  link(part.owner);  // first: if we die from here on, the partition cleans up
-  const term object = otter::tuple(key, otter::tuple(me, value));
-  if (m.kind == keys::unique) {
-    for (;;) {
-      if (ets::insert_new(part.keys, object)) break;
-      const std::vector<term> found = ets::lookup(part.keys, key);
-      if (found.empty()) continue;  // removed meanwhile: try again
-      const pid holder = found[0][1][0].as_pid();
-      if (holder == me || is_alive(holder)) {
-        if (!ets::member(part.pids, term(me))) unlink(part.owner);  // nothing of ours to watch there
-        return otter::tuple(atoms::error, otter::tuple(atom("already_registered"), holder));
+  return with_meta(registry, [&](const meta& m) {
+    const pid me = self();
+    const partition& part = m.kind == keys::unique ? m.by_key(key) : m.by_pid(me);
+    // A partition that is gone means a stale cached meta (the registry was
+    // restarted): bad_argument makes with_meta read it again.
+    if (!is_alive(part.owner)) throw bad_argument("otter::registry: the registry " + term(atom(registry)).to_string() + " has stopped");
+    link(part.owner);  // first: if we die from here on, the partition cleans up
+    const term object = otter::tuple(key, otter::tuple(me, value));
+    if (m.kind == keys::unique) {
+      for (;;) {
+        if (ets::insert_new(part.keys, object)) break;
+        const std::vector<term> found = ets::lookup(part.keys, key);
+        if (found.empty()) continue;  // removed meanwhile: try again
+        const pid holder = found[0][1][0].as_pid();
+        if (holder == me || is_alive(holder)) {
+          if (!ets::member(part.pids, term(me))) unlink(part.owner);  // nothing of ours to watch there
+          return otter::tuple(atoms::error, otter::tuple(atom("already_registered"), holder));
+        }
+        // Its holder has exited and the partition has not cleaned up yet.
+        ets::delete_object(part.keys, found[0]);
       }
-      // Its holder has exited and the partition has not cleaned up yet.
-      ets::delete_object(part.keys, found[0]);
+    } else {
+      ets::insert(part.keys, object);
     }
-  } else {
-    ets::insert(part.keys, object);
-  }
-  ets::insert(part.pids, otter::tuple(me, key));
-  return otter::tuple(atoms::ok, part.owner);
+    ets::insert(part.pids, otter::tuple(me, key));
+    return otter::tuple(atoms::ok, part.owner);
+  });
 }
 
 void unregister(std::string_view registry, const term& key) {
-  const meta m = meta_of(registry);
-  const pid me = self();
-  const partition& part = m.kind == keys::unique ? m.by_key(key) : m.by_pid(me);
-  for (const term& o : ets::lookup(part.keys, key))
-    if (o[1][0].as_pid() == me) ets::delete_object(part.keys, o);
-  ets::delete_object(part.pids, otter::tuple(me, key));
-  if (!ets::member(part.pids, term(me))) unlink(part.owner);
+  return with_meta(registry, [&](const meta& m) {
+    const pid me = self();
+    const partition& part = m.kind == keys::unique ? m.by_key(key) : m.by_pid(me);
+    for (const term& o : ets::lookup(part.keys, key))
+      if (o[1][0].as_pid() == me) ets::delete_object(part.keys, o);
+    ets::delete_object(part.pids, otter::tuple(me, key));
+    if (!ets::member(part.pids, term(me))) unlink(part.owner);
+  });
 }
 
 std::vector<entry> lookup(std::string_view registry, const term& key) {
-  const meta m = meta_of(registry);
-  std::vector<entry> out;
-  for (const partition* p : m.for_key(key)) {
-    auto found = alive_entries(ets::lookup(p->keys, key));
-    out.insert(out.end(), found.begin(), found.end());
-  }
-  return out;
+  return with_meta(registry, [&](const meta& m) {
+    std::vector<entry> out;
+    for (const partition* p : m.for_key(key)) {
+      auto found = alive_entries(ets::lookup(p->keys, key));
+      out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+  });
 }
 
 std::vector<term> keys_of(std::string_view registry, pid p) {
-  const meta m = meta_of(registry);
-  if (!is_alive(p)) return {};
-  std::vector<term> out;
-  for (const partition& part : m.parts)
-    for (const term& o : ets::lookup(part.pids, term(p))) out.push_back(o[1]);
-  return out;
+  return with_meta(registry, [&](const meta& m) -> std::vector<term> {
+    if (!is_alive(p)) return {};
+    std::vector<term> out;
+    for (const partition& part : m.parts)
+      for (const term& o : ets::lookup(part.pids, term(p))) out.push_back(o[1]);
+    return out;
+  });
 }
 
 std::vector<entry> match(std::string_view registry, const term& key, const term& pattern, const term& guards) {
   if (!guards.is_proper_list()) throw bad_argument("otter::registry::match: guards must be a list, got " + guards.to_string());
-  const meta m = meta_of(registry);
-  // A key without pattern atoms goes in the head (a lookup, not a scan);
-  // any other is compared by a guard, so that it matches only itself.
-  term spec;
-  const term body = otter::list{otter::tuple(atom("element"), 2, atom("$_"))};
-  if (ground(key)) {
-    spec = otter::list{otter::tuple(otter::tuple(key, otter::tuple(atom("_"), pattern)), guards, body)};
-  } else {
-    std::vector<term> all = {
-        otter::tuple(atom("=:="), otter::tuple(atom("element"), 1, atom("$_")), otter::tuple(atom("const"), key))};
-    all.insert(all.end(), guards.elements().begin(), guards.elements().end());
-    spec = otter::list{
-        otter::tuple(otter::tuple(atom("_"), otter::tuple(atom("_"), pattern)), term::list_of(std::move(all)), body)};
-  }
-  std::vector<entry> out;
-  for (const partition* p : m.for_key(key))
-    for (const term& r : ets::select(p->keys, spec)) {
-      const pid who = r[0].as_pid();
-      if (is_alive(who)) out.push_back({who, r[1]});
+  return with_meta(registry, [&](const meta& m) {
+    // A key without pattern atoms goes in the head (a lookup, not a scan);
+    // any other is compared by a guard, so that it matches only itself.
+    term spec;
+    const term body = otter::list{otter::tuple(atom("element"), 2, atom("$_"))};
+    if (ground(key)) {
+      spec = otter::list{otter::tuple(otter::tuple(key, otter::tuple(atom("_"), pattern)), guards, body)};
+    } else {
+      std::vector<term> all = {
+          otter::tuple(atom("=:="), otter::tuple(atom("element"), 1, atom("$_")), otter::tuple(atom("const"), key))};
+      all.insert(all.end(), guards.elements().begin(), guards.elements().end());
+      spec = otter::list{
+          otter::tuple(otter::tuple(atom("_"), otter::tuple(atom("_"), pattern)), term::list_of(std::move(all)), body)};
     }
-  return out;
+    std::vector<entry> out;
+    for (const partition* p : m.for_key(key))
+      for (const term& r : ets::select(p->keys, spec)) {
+        const pid who = r[0].as_pid();
+        if (is_alive(who)) out.push_back({who, r[1]});
+      }
+    return out;
+  });
 }
 
 std::size_t count(std::string_view registry) {
-  const meta m = meta_of(registry);
-  std::size_t n = 0;
-  for (const partition& p : m.parts) n += static_cast<std::size_t>(ets::info(p.keys, atom("size")).as_int());
-  return n;
+  return with_meta(registry, [&](const meta& m) {
+    std::size_t n = 0;
+    for (const partition& p : m.parts) n += static_cast<std::size_t>(ets::info(p.keys, atom("size")).as_int());
+    return n;
+  });
 }
 
 std::vector<term> select(std::string_view registry, const term& spec) {
   if (!spec.is_proper_list())
     throw bad_argument("otter::registry::select: a match specification is a list of {{key, pid, value}, guards, body}, got " +
                        spec.to_string());
-  const meta m = meta_of(registry);
-  // Elixir's heads are {key, pid, value}; the tables hold {key, {pid, value}}.
-  std::vector<term> clauses;
-  for (const term& c : spec.elements()) {
-    if (!c.is_tuple() || c.size() != 3 || !c[0].is_tuple() || c[0].size() != 3)
-      throw bad_argument("otter::registry::select: each clause is {{key, pid, value}, guards, body}, got " + c.to_string());
-    clauses.push_back(otter::tuple(otter::tuple(c[0][0], otter::tuple(c[0][1], c[0][2])), c[1], c[2]));
-  }
-  const term table_spec = term::list_of(std::move(clauses));
-  std::vector<term> out;
-  for (const partition& p : m.parts) {
-    auto r = ets::select(p.keys, table_spec);
-    out.insert(out.end(), r.begin(), r.end());
-  }
-  return out;
+  return with_meta(registry, [&](const meta& m) {
+    // Elixir's heads are {key, pid, value}; the tables hold {key, {pid, value}}.
+    std::vector<term> clauses;
+    for (const term& c : spec.elements()) {
+      if (!c.is_tuple() || c.size() != 3 || !c[0].is_tuple() || c[0].size() != 3)
+        throw bad_argument("otter::registry::select: each clause is {{key, pid, value}, guards, body}, got " + c.to_string());
+      clauses.push_back(otter::tuple(otter::tuple(c[0][0], otter::tuple(c[0][1], c[0][2])), c[1], c[2]));
+    }
+    const term table_spec = term::list_of(std::move(clauses));
+    std::vector<term> out;
+    for (const partition& p : m.parts) {
+      auto r = ets::select(p.keys, table_spec);
+      out.insert(out.end(), r.begin(), r.end());
+    }
+    return out;
+  });
 }
 
 void dispatch(std::string_view registry, const term& key, const std::function<void(const std::vector<entry>&)>& f) {
@@ -313,28 +369,30 @@ void dispatch(std::string_view registry, const term& key, const std::function<vo
 
 std::optional<std::pair<term, term>> update_value(std::string_view registry, const term& key,
                                                   const std::function<term(const term&)>& f) {
-  const meta m = meta_of(registry);
-  if (m.kind != keys::unique)
-    throw bad_argument("otter::registry::update_value: " + term(atom(registry)).to_string() + " is a duplicate registry");
-  const pid me = self();
-  const partition& part = m.by_key(key);
-  const std::vector<term> found = ets::lookup(part.keys, key);
-  if (found.empty() || found[0][1][0].as_pid() != me) return std::nullopt;
-  const term old = found[0][1][1];
-  term fresh = f(old);
-  ets::insert(part.keys, otter::tuple(key, otter::tuple(me, fresh)));
-  return std::make_pair(std::move(fresh), old);
+  return with_meta(registry, [&](const meta& m) -> std::optional<std::pair<term, term>> {
+    if (m.kind != keys::unique)
+      throw bad_argument("otter::registry::update_value: " + term(atom(registry)).to_string() + " is a duplicate registry");
+    const pid me = self();
+    const partition& part = m.by_key(key);
+    const std::vector<term> found = ets::lookup(part.keys, key);
+    if (found.empty() || found[0][1][0].as_pid() != me) return std::nullopt;
+    const term old = found[0][1][1];
+    term fresh = f(old);
+    ets::insert(part.keys, otter::tuple(key, otter::tuple(me, fresh)));
+    return std::make_pair(std::move(fresh), old);
+  });
 }
 
 pid whereis_name(std::string_view registry, const term& key) {
-  const meta m = meta_of(registry);
-  if (m.kind != keys::unique)
-    throw bad_argument("otter::registry: " + term(atom(registry)).to_string() + " is a duplicate registry; names need unique keys");
-  for (const term& o : ets::lookup(m.by_key(key).keys, key)) {
-    const pid p = o[1][0].as_pid();
-    if (is_alive(p)) return p;
-  }
-  return pid();
+  return with_meta(registry, [&](const meta& m) {
+    if (m.kind != keys::unique)
+      throw bad_argument("otter::registry: " + term(atom(registry)).to_string() + " is a duplicate registry; names need unique keys");
+    for (const term& o : ets::lookup(m.by_key(key).keys, key)) {
+      const pid p = o[1][0].as_pid();
+      if (is_alive(p)) return p;
+    }
+    return pid();
+  });
 }
 
 }  // namespace otter::registry

@@ -225,3 +225,22 @@ TEST(Registry, bad_names_and_options_are_refused) {
   }
   expect_badarg([] { reg::lookup("twice", "k"_a); }, "no registry named :twice");
 }
+
+TEST(Registry, a_restarted_registry_is_found_again_by_its_name) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  auto first = reg::start_link(me, {reg::keys::unique, "restarted", 1});
+  ASSERT_TRUE(first.is_ok());
+  const otter::pid a = rt.spawn(holder, std::string("restarted"), term("k"_a), term(1), me.self());
+  registered(me);
+  EXPECT_EQ(reg::whereis_name("restarted", "k"_a), a);  // this thread now caches the registry's tables
+  me.unlink(first.pid);
+  me.monitor(a);
+  otter::gen::stop(me, first.pid);  // a is linked to its partition: it goes too
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  ASSERT_TRUE(reg::start_link(me, {reg::keys::unique, "restarted", 2}).is_ok());
+  const otter::pid b = rt.spawn(holder, std::string("restarted"), term("k"_a), term(2), me.self());
+  EXPECT_TRUE(registered(me)[2][0].is_atom("ok"_a));
+  EXPECT_EQ(reg::to_term(reg::lookup("restarted", "k"_a)), otter::list{otter::tuple(b, 2)});
+  me.send(b, "stop"_a);
+}
