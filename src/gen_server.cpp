@@ -12,6 +12,12 @@ namespace detail::gen {
 
 std::string type_name(const std::type_info& t) { return detail::demangle(t.name()); }
 
+exit_reason why_no_reply(const std::optional<exit_reason>& failed, bool wrong_type, const std::type_info& expected) {
+  if (failed) return *failed;
+  if (wrong_type) return exit_reason("bad_reply_type", "the server replied with another type than " + type_name(expected));
+  return exit_reason("timeout");
+}
+
 exit_reason call_failure(const exit_reason& why, const term& server, const term& request,
                          std::chrono::milliseconds timeout) {
   const term shown_timeout = timeout == infinity ? term(atom("infinity")) : term(static_cast<std::int64_t>(timeout.count()));
@@ -111,10 +117,8 @@ auto term_clauses(term_wait& w, reference ref) {
 
 term outcome(term_wait& w, const server_ref& s, const term& request, std::chrono::milliseconds timeout) {
   if (w.value) return std::move(*w.value);
-  const exit_reason why = w.failed       ? *w.failed
-                          : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with a C++ type, not a term")
-                                         : exit_reason("timeout");
-  throw exit_exception{detail::gen::call_failure(why, s.to_term(), request, timeout)};
+  throw exit_exception{
+      detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(term)), s.to_term(), request, timeout)};
 }
 
 bool is_stale_reply(const any_message& m, reference ref) {

@@ -160,6 +160,9 @@ namespace detail::gen {
 pid resolve_quietly(const server_ref& s, runtime* rt = nullptr) noexcept;
 
 std::string type_name(const std::type_info& t);
+/// Why a call got no reply: the server's exit reason, a reply of another
+/// type than `expected`, or the timeout.
+exit_reason why_no_reply(const std::optional<exit_reason>& failed, bool wrong_type, const std::type_info& expected);
 /// The exit reason of a failed call: {reason, {GenServer, :call, [server, request, timeout]}}.
 exit_reason call_failure(const exit_reason& why, const term& server, const term& request, std::chrono::milliseconds timeout);
 /// Logs a server's end with an abnormal reason (OTP's "Generic server terminating").
@@ -584,11 +587,8 @@ class gen_server {
           after(std::chrono::milliseconds(0), [] {}));
     }
     if (w.value) co_return std::move(*w.value);
-    exit_reason why = w.failed      ? *w.failed
-                      : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
-                                                                         detail::gen::type_name(typeid(R)))
-                                     : exit_reason("timeout");
-    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown.get(), timeout)};
+    throw exit_exception{detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(R)),
+                                                   s.to_term(), shown.get(), timeout)};
   }
 
   template <class R, class Q>
@@ -615,11 +615,8 @@ class gen_server {
                  after(std::chrono::milliseconds(0), [] {}));
     }
     if (w.value) return std::move(*w.value);
-    exit_reason why = w.failed      ? *w.failed
-                      : w.wrong_type ? exit_reason("bad_reply_type", "the server replied with another type than " +
-                                                                         detail::gen::type_name(typeid(R)))
-                                     : exit_reason("timeout");
-    throw exit_exception{detail::gen::call_failure(why, s.to_term(), shown.get(), timeout)};
+    throw exit_exception{detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(R)),
+                                                   s.to_term(), shown.get(), timeout)};
   }
 
   // --- starting: the client side ---
