@@ -468,12 +468,13 @@ TEST(GenServer, exit_reasons_keep_erlangs_rules_for_kill_and_long_names) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
   const otter::pid p = rt.spawn([]() -> otter::process {
+    co_await otter::receive<otter::atom>();  // monitored first: its DOWN must carry the crash, not noproc
     throw very_long_exception();
-    co_return;
   });
   me.monitor(p);
+  me.send(p, "go"_a);
   auto down = me.receive<otter::down_message>(forever);
   ASSERT_TRUE(down);
   EXPECT_GT(down->reason.name().size(), 255u);
-  EXPECT_EQ(down->reason.detail(), "long");
+  EXPECT_EQ(std::string(down->reason.detail()), "long");
 }
