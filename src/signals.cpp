@@ -192,15 +192,8 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
     p->root = {};
   }
   process_extras& x = extras(*p);
-  // The name goes before anyone hears of the exit, so a restarted process
-  // can take it as soon as its supervisor sees the DOWN or EXIT.
-  std::string name;
-  if (p->has_name.load(std::memory_order_seq_cst)) {
-    name = name_of(me);
-    drop_name(*p);
-  }
-
   if (x.crashed && cfg.on_crash) {
+    std::string name = p->has_name.load(std::memory_order_seq_cst) ? name_of(me) : std::string();
     crash_report r{me, std::move(name), reason};
     try {
       cfg.on_crash(r);
@@ -254,6 +247,11 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
   }
   p->queue_tail = &p->queue_head;
   p->queue_len = 0;
+  // The name goes before anyone hears of the exit, so a restarted process
+  // can take it as soon as its supervisor sees the DOWN or EXIT. Read after
+  // the inbox is closed (see names.cpp): a register racing with this exit
+  // either sees the inbox closed or sets the flag read here.
+  if (p->has_name.load(std::memory_order_seq_cst)) drop_name(*p);
   // A hook asked for while the first ones ran (a table given to us just now).
   if (const std::uint32_t late = x.exit_hooks & ~ran) run_exit_hooks(late, *this, me);
   for (std::uint64_t l : x.links) {

@@ -72,6 +72,8 @@ struct server_name {
   std::string via_registry;  ///< with `via_key`: the Registry's name
   term via_key;
   bool is_via() const noexcept { return !via_registry.empty(); }
+  /// Whether it names anything (the default one does not).
+  bool named() const noexcept { return is_via() || !local.empty(); }
   /// How Elixir prints it: :foo, or {:via, Registry, {:"Counter.Registry", key}}.
   term to_term() const {
     if (!is_via()) return term(atom(local));
@@ -281,37 +283,37 @@ class gen_server {
   /// caller as an exit signal too (it survives it only if it traps exits).
   template <class... A>
   static task<start_result> start_link(server_name n, A&&... args) {
-    return start_in_process(true, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
+    return start_in_process(true, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
   static task<start_result> start_link(A&&... args) {
-    return start_in_process(true, std::nullopt, std::forward<A>(args)...);
+    return start_in_process(true, server_name{}, std::forward<A>(args)...);
   }
   /// Starts the server without a link.
   template <class... A>
   static task<start_result> start(server_name n, A&&... args) {
-    return start_in_process(false, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
+    return start_in_process(false, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
   static task<start_result> start(A&&... args) {
-    return start_in_process(false, std::nullopt, std::forward<A>(args)...);
+    return start_in_process(false, server_name{}, std::forward<A>(args)...);
   }
   /// From outside any process: `me` waits for init (and is linked with start_link).
   template <class... A>
   static start_result start_link(scoped_process& me, server_name n, A&&... args) {
-    return start_outside(me, true, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
+    return start_outside(me, true, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
   static start_result start_link(scoped_process& me, A&&... args) {
-    return start_outside(me, true, std::nullopt, std::forward<A>(args)...);
+    return start_outside(me, true, server_name{}, std::forward<A>(args)...);
   }
   template <class... A>
   static start_result start(scoped_process& me, server_name n, A&&... args) {
-    return start_outside(me, false, std::optional<server_name>(std::move(n)), std::forward<A>(args)...);
+    return start_outside(me, false, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
   static start_result start(scoped_process& me, A&&... args) {
-    return start_outside(me, false, std::nullopt, std::forward<A>(args)...);
+    return start_outside(me, false, server_name{}, std::forward<A>(args)...);
   }
 
   /// Internal: what handles a request of type Req with `from` (the call
@@ -376,7 +378,7 @@ class gen_server {
   // --- the server process (internal, public for spawn) ---
 
   template <class... A>
-  static process server_main(pid starter, int tie, std::optional<server_name> reg_name, std::tuple<A...> args);
+  static process server_main(pid starter, int tie, server_name reg_name, std::tuple<A...> args);
 
   // How a new server is tied to its starter: not at all (its own parent),
   // linked by spawn_link, or linking itself (a starter outside processes).
@@ -632,11 +634,11 @@ class gen_server {
   // Not a coroutine: the arguments are copied now, so a start task that is
   // stored and awaited later holds no reference to the caller's temporaries.
   template <class... A>
-  static task<start_result> start_in_process(bool link, std::optional<server_name> n, A&&... args) {
+  static task<start_result> start_in_process(bool link, server_name n, A&&... args) {
     return start_task(link, std::move(n), std::tuple<std::decay_t<A>...>(std::forward<A>(args)...));
   }
   template <class... A>
-  static task<start_result> start_task(bool link, std::optional<server_name> n, std::tuple<A...> packed) {
+  static task<start_result> start_task(bool link, server_name n, std::tuple<A...> packed) {
     auto body = &gen_server::server_main<A...>;
     const pid child = link ? spawn_link(body, self(), tie_linked, std::move(n), std::move(packed))
                            : spawn(body, self(), tie_none, std::move(n), std::move(packed));
@@ -652,7 +654,7 @@ class gen_server {
   }
 
   template <class... A>
-  static start_result start_outside(scoped_process& me, bool link, std::optional<server_name> n, A&&... args) {
+  static start_result start_outside(scoped_process& me, bool link, server_name n, A&&... args) {
     auto body = &gen_server::server_main<std::decay_t<A>...>;
     std::tuple<std::decay_t<A>...> packed(std::forward<A>(args)...);
     const pid child = me.owner().spawn(body, me.self(), link ? tie_link_yourself : tie_none, std::move(n), std::move(packed));
@@ -798,7 +800,7 @@ class gen_server {
 // then takes messages one by one.
 template <class Derived>
 template <class... A>
-process gen_server<Derived>::server_main(pid starter, int tie, std::optional<server_name> reg_name,
+process gen_server<Derived>::server_main(pid starter, int tie, server_name reg_name,
                                          std::tuple<A...> args) {
   using detail::gen::start_ack;
   // A starter outside any process cannot spawn_link: the server links
@@ -806,10 +808,10 @@ process gen_server<Derived>::server_main(pid starter, int tie, std::optional<ser
   if (tie == tie_link_yourself) link(starter);
   loop l;
   l.parent = tie == tie_none ? pid() : starter;  // unlinked: its own parent, as in OTP
-  l.label = !reg_name ? self().to_string() : reg_name->is_via() ? reg_name->to_term().to_string() : reg_name->local;
-  if (reg_name) {
-    const pid holder = reg_name->is_via() ? detail::gen::via_register(reg_name->via_registry, reg_name->via_key)
-                                          : detail::gen::register_or_holder(reg_name->local);
+  l.label = !reg_name.named() ? self().to_string() : reg_name.is_via() ? reg_name.to_term().to_string() : reg_name.local;
+  if (reg_name.named()) {
+    const pid holder = reg_name.is_via() ? detail::gen::via_register(reg_name.via_registry, reg_name.via_key)
+                                         : detail::gen::register_or_holder(reg_name.local);
     if (holder) {
       send(starter, start_ack{self(), start_result::error, otter::tuple(atom("already_started"), holder)});
       co_return;
@@ -818,7 +820,7 @@ process gen_server<Derived>::server_main(pid starter, int tie, std::optional<ser
   // A failed start gives its name back before it answers (as OTP does), so
   // that a retry does not find the name taken by a process about to exit.
   auto release_name = [&] {
-    if (reg_name) detail::gen::release_name(*reg_name);
+    if (reg_name.named()) detail::gen::release_name(reg_name);
   };
   std::optional<init_result<typename loop::state_t>> init;
   try {
