@@ -89,6 +89,13 @@ void forget_meta(std::string_view registry) {
   std::erase_if(t_metas, [&](const cached_meta& c) { return c.name == registry; });
 }
 
+bool same_tables(const meta& a, const meta& b) {
+  if (a.parts.size() != b.parts.size()) return false;
+  for (std::size_t i = 0; i < a.parts.size(); ++i)
+    if (!(a.parts[i].keys == b.parts[i].keys)) return false;
+  return true;
+}
+
 template <class F>
 auto with_meta(std::string_view registry, F&& f) {
   bool cached = false;
@@ -97,9 +104,12 @@ auto with_meta(std::string_view registry, F&& f) {
   try {
     return f(*m);
   } catch (const bad_argument&) {
-    forget_meta(registry);  // the registry was restarted or stopped since
-    m = find_meta(registry, cached);
-    return f(*m);
+    // Retry only if the cache was stale (the registry restarted or
+    // stopped); an error of the caller's own making is not repeated.
+    forget_meta(registry);
+    auto fresh = find_meta(registry, cached);  // bad_argument if it has stopped
+    if (same_tables(*fresh, *m)) throw;
+    return f(*fresh);
   }
 }
 

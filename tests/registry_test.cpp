@@ -244,3 +244,23 @@ TEST(Registry, a_restarted_registry_is_found_again_by_its_name) {
   EXPECT_EQ(reg::to_term(reg::lookup("restarted", "k"_a)), otter::list{otter::tuple(b, 2)});
   me.send(b, "stop"_a);
 }
+
+TEST(Registry, an_error_in_the_callers_function_is_not_retried) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  ASSERT_TRUE(reg::start_link(me, {reg::keys::unique, "once", 1}).is_ok());
+  term got = in_process(rt, me, []() -> otter::task<term> {
+    reg::register_key("once", "k"_a, term(1));
+    reg::lookup("once", "k"_a);  // the registry's tables are cached on this thread now
+    int calls = 0;
+    try {
+      reg::update_value("once", "k"_a, [&](const term&) -> term {
+        ++calls;
+        throw otter::bad_argument("no");
+      });
+    } catch (const otter::bad_argument&) {
+    }
+    co_return term(calls);
+  });
+  EXPECT_EQ(got, term(1));
+}
