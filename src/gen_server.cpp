@@ -91,81 +91,12 @@ pid register_or_holder(const std::string& name) {
 
 namespace gen {
 
-namespace {
-
-using detail::gen::call_head;
-using detail::gen::call_msg;
-
-struct term_wait {
-  std::optional<term> value;
-  std::optional<exit_reason> failed;
-  bool wrong_type = false;
-};
-
-auto term_clauses(term_wait& w, reference ref) {
-  return std::make_tuple(
-      when([ref](const detail::gen::reply_msg<term>& r) { return r.tag == ref; },
-           [&w](detail::gen::reply_msg<term> r) { w.value = std::move(r.value); }),
-      when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
-      when(
-          [ref](const any_message& m) {
-            auto* h = m.family<detail::reply_head>();
-            return h && h->tag == ref;
-          },
-          [&w](any_message) { w.wrong_type = true; }));
-}
-
-term outcome(term_wait& w, const server_ref& s, const term& request, std::chrono::milliseconds timeout) {
-  if (w.value) return std::move(*w.value);
-  throw exit_exception{
-      detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(term)), s.to_term(), request, timeout)};
-}
-
-bool is_stale_reply(const any_message& m, reference ref) {
-  auto* h = m.family<detail::reply_head>();
-  return h && h->tag == ref;
-}
-
-}  // namespace
-
 task<term> call(server_ref server, term request, std::chrono::milliseconds timeout) {
-  const pid p = server.resolve();
-  if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), server.to_term(), request, timeout)};
-  if (p == self())
-    throw exit_exception{detail::gen::call_failure(exit_reason("calling_self"), server.to_term(), request, timeout)};
-  const reference ref = monitor(p);
-  detail::send_envelope(p, detail::make_message<call_msg<term>>(call_head{self(), ref, nullptr, nullptr}, request));
-  term_wait w;
-  auto c = term_clauses(w, ref);
-  if (timeout == infinity) {
-    co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
-  } else {
-    co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
-  }
-  demonitor(ref, true);
-  if (!w.value && !w.failed)
-    co_await receive(when([ref](const any_message& m) { return is_stale_reply(m, ref); }, [](any_message) {}),
-                     after(std::chrono::milliseconds(0), [] {}));
-  co_return outcome(w, server, request, timeout);
+  return detail::gen::call_in_process<term, term>(std::move(server), std::move(request), timeout, nullptr, nullptr);
 }
 
 term call(scoped_process& me, server_ref server, term request, std::chrono::milliseconds timeout) {
-  const pid p = server.resolve(me.owner());
-  if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), server.to_term(), request, timeout)};
-  const reference ref = me.monitor(p);
-  me.send(p, call_msg<term>(call_head{me.self(), ref, nullptr, nullptr}, request));
-  term_wait w;
-  auto c = term_clauses(w, ref);
-  if (timeout == infinity) {
-    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
-  } else {
-    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
-  }
-  me.demonitor(ref, true);
-  if (!w.value && !w.failed)
-    me.receive_any(when([ref](const any_message& m) { return is_stale_reply(m, ref); }, [](any_message) {}),
-               after(std::chrono::milliseconds(0), [] {}));
-  return outcome(w, server, request, timeout);
+  return detail::gen::call_outside<term, term>(me, std::move(server), std::move(request), timeout, nullptr, nullptr);
 }
 
 void cast(server_ref server, term message) {

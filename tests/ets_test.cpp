@@ -22,14 +22,6 @@ std::vector<term> sorted(std::vector<term> v) {
   std::sort(v.begin(), v.end());
   return v;
 }
-void expect_badarg(const std::function<void()>& f, std::string_view says) {
-  try {
-    f();
-    ADD_FAILURE() << "expected bad_argument saying " << says;
-  } catch (const otter::bad_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
-  }
-}
 }  // namespace
 
 TEST(Ets, the_lectures_bag_keeps_one_copy_of_identical_objects) {
@@ -601,6 +593,23 @@ TEST(Ets, give_away_hands_the_table_and_a_message_to_the_new_owner) {
   EXPECT_FALSE(ets::whereis("given"_a).has_value());  // gone with its new owner
 }
 
+namespace {
+// After `owner` made table `name` with `heir` as heir and exited: the heir
+// (a `receiver`) got ETS-TRANSFER with `data` and owns the table, which
+// goes when the heir exits.
+void expect_inherited(otter::scoped_process& me, otter::atom name, otter::pid owner, otter::pid heir, const term& data) {
+  ASSERT_TRUE(me.receive<otter::atom>(forever));  // the owner made it
+  auto got = me.receive<term>(forever);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, otter::tuple("got"_a, owner, data));
+  EXPECT_EQ(ets::info(name, "owner"_a), term(heir));
+  me.monitor(heir);
+  me.send(heir, "stop"_a);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  EXPECT_FALSE(ets::whereis(name).has_value());
+}
+}  // namespace
+
 TEST(Ets, an_heir_inherits_the_table_when_the_owner_dies) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
@@ -615,15 +624,7 @@ TEST(Ets, an_heir_inherits_the_table_when_the_owner_dies) {
     otter::send(main, "made"_a);
     co_return;
   }, heir, me.self());
-  ASSERT_TRUE(me.receive<otter::atom>(forever));
-  auto got = me.receive<term>(forever);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(*got, otter::tuple("got"_a, owner, "inherit me"));
-  EXPECT_EQ(ets::info("inherited"_a, "owner"_a), term(heir));
-  me.monitor(heir);
-  me.send(heir, "stop"_a);
-  ASSERT_TRUE(me.receive<otter::down_message>(forever));
-  EXPECT_FALSE(ets::whereis("inherited"_a).has_value());
+  expect_inherited(me, "inherited"_a, owner, heir, "inherit me");
 }
 
 TEST(Ets, setopts_names_an_heir_after_the_table_is_made) {
@@ -639,15 +640,7 @@ TEST(Ets, setopts_names_an_heir_after_the_table_is_made) {
     otter::send(main, "made"_a);
     co_return;
   }, heir, me.self());
-  ASSERT_TRUE(me.receive<otter::atom>(forever));
-  auto got = me.receive<term>(forever);
-  ASSERT_TRUE(got);
-  EXPECT_EQ(*got, otter::tuple("got"_a, owner, "later"));
-  EXPECT_EQ(ets::info("heir_set_later"_a, "owner"_a), term(heir));
-  me.monitor(heir);
-  me.send(heir, "stop"_a);
-  ASSERT_TRUE(me.receive<otter::down_message>(forever));
-  EXPECT_FALSE(ets::whereis("heir_set_later"_a).has_value());
+  expect_inherited(me, "heir_set_later"_a, owner, heir, "later");
 }
 
 TEST(Ets, a_dead_heir_does_not_keep_the_table) {

@@ -130,19 +130,6 @@ struct log_capture {
   }
 };
 
-// Runs `body` in a process and waits for it to end; its result comes back
-// as a message. Lets the tests use the in-process (co_await) API.
-template <class F>
-term in_process(otter::runtime& rt, otter::scoped_process& me, F body) {
-  rt.spawn([](otter::pid to, F f) -> otter::process {
-    term result = co_await f();
-    otter::send(to, otter::tuple("result"_a, result));
-  }, me.self(), std::move(body));
-  auto r = me.receive<term>([](const term& t) { return t.is_tuple() && t.size() == 2 && t[0].is_atom("result"_a); },
-                            forever);
-  EXPECT_TRUE(r);
-  return r ? (*r)[1] : term();
-}
 
 term call_exit_reason(const std::function<void()>& f) {
   try {

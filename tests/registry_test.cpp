@@ -18,19 +18,6 @@ namespace reg = otter::registry;
 
 namespace {
 
-// Runs `body` in a process and returns its term result.
-template <class F>
-term in_process(otter::runtime& rt, otter::scoped_process& me, F body) {
-  rt.spawn([](otter::pid to, F f) -> otter::process {
-    term result = co_await f();
-    otter::send(to, otter::tuple("result"_a, result));
-  }, me.self(), std::move(body));
-  auto r = me.receive<term>([](const term& t) { return t.is_tuple() && t.size() == 2 && t[0].is_atom("result"_a); },
-                            forever);
-  EXPECT_TRUE(r);
-  return r ? (*r)[1] : term();
-}
-
 // A process that registers `key` in `registry`, reports the result, and
 // waits for :stop.
 otter::process holder(std::string registry, term key, term value, otter::pid main) {
@@ -45,14 +32,6 @@ term registered(otter::scoped_process& me) {
   return t ? *t : term();
 }
 
-void expect_badarg(const std::function<void()>& f, std::string_view says) {
-  try {
-    f();
-    ADD_FAILURE() << "expected bad_argument saying " << says;
-  } catch (const otter::bad_argument& e) {
-    EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
-  }
-}
 
 // The lecture's worker, named through the Registry.
 struct worker : otter::gen_server<worker> {

@@ -262,6 +262,80 @@ struct state_of<D> {
   static constexpr bool present = true;
 };
 
+// --- calls: the client side, shared by typed calls and otter::gen::call ---
+
+using invoke_fn = void (*)(loop_base&, void*);
+
+template <class R>
+struct call_wait {
+  std::optional<R> value;
+  std::optional<exit_reason> failed;
+  bool wrong_type = false;
+};
+
+/// Matches any reply tagged `ref`, whatever its type.
+inline auto is_reply_to(reference ref) {
+  return [ref](const any_message& m) {
+    auto* h = m.family<detail::reply_head>();
+    return h && h->tag == ref;
+  };
+}
+
+/// The reply (of type R), the server's DOWN, or a reply of another type.
+template <class R>
+auto call_clauses(call_wait<R>& w, reference ref) {
+  return std::make_tuple(
+      when([ref](const reply_msg<R>& r) { return r.tag == ref; }, [&w](reply_msg<R> r) { w.value = std::move(r.value); }),
+      when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
+      when(is_reply_to(ref), [&w](any_message) { w.wrong_type = true; }));
+}
+
+template <class R, class Q>
+R call_outcome(call_wait<R>& w, const server_ref& s, const request_shown<Q>& shown, std::chrono::milliseconds timeout) {
+  if (w.value) return std::move(*w.value);
+  throw exit_exception{call_failure(why_no_reply(w.failed, w.wrong_type, typeid(R)), s.to_term(), shown.get(), timeout)};
+}
+
+template <class R, class Q>
+task<R> call_in_process(server_ref s, Q request, std::chrono::milliseconds timeout, const void* kind, invoke_fn inv) {
+  const pid p = s.resolve();
+  const request_shown<Q> shown(request);
+  if (!p || p == self())
+    throw exit_exception{
+        call_failure(p ? exit_reason("calling_self") : exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
+  const reference ref = monitor(p);
+  send_envelope(p, make_message<call_msg<Q>>(call_head{self(), ref, kind, inv}, std::move(request)));
+  call_wait<R> w;
+  auto c = call_clauses(w, ref);
+  if (timeout == infinity)
+    co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
+  else
+    co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
+  demonitor(ref, true);
+  if (!w.value && !w.failed)  // gave up: a reply that came meanwhile goes too
+    co_await receive(when(is_reply_to(ref), [](any_message) {}), after(std::chrono::milliseconds(0), [] {}));
+  co_return call_outcome(w, s, shown, timeout);
+}
+
+template <class R, class Q>
+R call_outside(scoped_process& me, server_ref s, Q request, std::chrono::milliseconds timeout, const void* kind,
+               invoke_fn inv) {
+  const pid p = s.resolve(me.owner());
+  const request_shown<Q> shown(request);
+  if (!p) throw exit_exception{call_failure(exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
+  const reference ref = me.monitor(p);
+  me.send(p, call_msg<Q>(call_head{me.self(), ref, kind, inv}, std::move(request)));
+  call_wait<R> w;
+  auto c = call_clauses(w, ref);
+  if (timeout == infinity)
+    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
+  else
+    std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
+  me.demonitor(ref, true);
+  if (!w.value && !w.failed) me.receive_any(when(is_reply_to(ref), [](any_message) {}), after(std::chrono::milliseconds(0), [] {}));
+  return call_outcome(w, s, shown, timeout);
+}
+
 }  // namespace detail::gen
 
 /// The behaviour: derive `struct my_server : otter::gen_server<my_server>`.
@@ -347,7 +421,7 @@ class gen_server {
                                                  std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     using Q = std::decay_t<Req>;
     check_reply_type<Q>();
-    return call_in_process<reply_of<Q>, Q>(std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
+    return detail::gen::call_in_process<reply_of<Q>, Q>(std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
                                            &invoke_call<Q>);
   }
   /// The same from outside any process, through `me`.
@@ -356,7 +430,7 @@ class gen_server {
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     using Q = std::decay_t<Req>;
     check_reply_type<Q>();
-    return call_outside<reply_of<Q>, Q>(me, std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
+    return detail::gen::call_outside<reply_of<Q>, Q>(me, std::move(server), Q(std::forward<Req>(request)), timeout, kind(),
                                         &invoke_call<Q>);
   }
 
@@ -536,89 +610,6 @@ class gen_server {
     static_assert(handles_cast<Q>(), "otter::gen_server: the server has no handle_cast for this message type");
     return detail::make_message<detail::gen::cast_msg<Q>>(detail::gen::cast_head{kind(), &invoke_cast<Q>},
                                                           Q(std::forward<Msg>(m)));
-  }
-
-  // --- calls: the client side ---
-
-  template <class R>
-  struct call_wait {
-    std::optional<R> value;
-    std::optional<exit_reason> failed;
-    bool wrong_type = false;
-  };
-
-  template <class R>
-  static auto call_clauses(call_wait<R>& w, reference ref) {
-    return std::make_tuple(
-        when([ref](const detail::gen::reply_msg<R>& r) { return r.tag == ref; },
-             [&w](detail::gen::reply_msg<R> r) { w.value = std::move(r.value); }),
-        when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
-        when(
-            [ref](const any_message& m) {
-              auto* h = m.family<detail::reply_head>();
-              return h && h->tag == ref;
-            },
-            [&w](any_message) { w.wrong_type = true; }));
-  }
-
-  template <class R, class Q>
-  static task<R> call_in_process(server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
-                                 void (*inv)(loop_base&, void*)) {
-    const pid p = s.resolve();
-    if (!p || p == self())
-      throw exit_exception{detail::gen::call_failure(p ? exit_reason("calling_self") : exit_reason::noproc(),
-                                                     s.to_term(), detail::gen::request_shown<Q>(request).get(), timeout)};
-    const reference ref = monitor(p);
-    const detail::gen::request_shown<Q> shown(request);
-    detail::send_envelope(p, detail::make_message<detail::gen::call_msg<Q>>(
-                                 detail::gen::call_head{self(), ref, k, inv}, std::move(request)));
-    call_wait<R> w;
-    auto c = call_clauses(w, ref);
-    if (timeout == infinity) {
-      co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
-    } else {
-      co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
-    }
-    demonitor(ref, true);
-    if (!w.value && !w.failed) {  // gave up: a reply that came meanwhile goes too
-      co_await receive(
-          when([ref](const any_message& m) {
-            auto* h = m.family<detail::reply_head>();
-            return h && h->tag == ref;
-          }, [](any_message) {}),
-          after(std::chrono::milliseconds(0), [] {}));
-    }
-    if (w.value) co_return std::move(*w.value);
-    throw exit_exception{detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(R)),
-                                                   s.to_term(), shown.get(), timeout)};
-  }
-
-  template <class R, class Q>
-  static R call_outside(scoped_process& me, server_ref s, Q request, std::chrono::milliseconds timeout, const void* k,
-                        void (*inv)(loop_base&, void*)) {
-    const pid p = s.resolve(me.owner());
-    const detail::gen::request_shown<Q> shown(request);
-    if (!p) throw exit_exception{detail::gen::call_failure(exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
-    const reference ref = me.monitor(p);
-    me.send(p, detail::gen::call_msg<Q>(detail::gen::call_head{me.self(), ref, k, inv}, std::move(request)));
-    call_wait<R> w;
-    auto c = call_clauses(w, ref);
-    if (timeout == infinity) {
-      std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
-    } else {
-      std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
-    }
-    me.demonitor(ref, true);
-    if (!w.value && !w.failed) {
-      me.receive_any(when([ref](const any_message& m) {
-                   auto* h = m.family<detail::reply_head>();
-                   return h && h->tag == ref;
-                 }, [](any_message) {}),
-                 after(std::chrono::milliseconds(0), [] {}));
-    }
-    if (w.value) return std::move(*w.value);
-    throw exit_exception{detail::gen::call_failure(detail::gen::why_no_reply(w.failed, w.wrong_type, typeid(R)),
-                                                   s.to_term(), shown.get(), timeout)};
   }
 
   // --- starting: the client side ---
