@@ -30,7 +30,7 @@ term last_of(const any_message& m) {
   if (const term* t = m.get<term>()) return *t;
   if (const auto* c = m.get<call_msg<term>>()) return otter::tuple(call_tag, c->request);
   if (const auto* c = m.get<cast_msg<term>>()) return otter::tuple(cast_tag, c->request);
-  if (m.family<call_head>()) return call_tag;
+  if (call_in(m)) return call_tag;
   if (m.family<cast_head>()) return cast_tag;
   return cpp;
 }

@@ -97,7 +97,7 @@ void do_unlink(pcb& me, pid other) {
 
 reference do_monitor(pcb& me, pid other) {
   runtime_impl& rt = *me.rt;
-  reference ref(rt.next_ref.fetch_add(1, std::memory_order_relaxed));
+  reference ref(runtime_impl::new_ref());
   pid self(me.serial.load(std::memory_order_relaxed));
   auto* s = new signal_envelope(envelope_kind::monitor);
   s->from = self;
@@ -115,6 +115,21 @@ reference do_monitor(pcb& me, pid other) {
   me.queue_tail = &e->next;
   ++me.queue_len;
   return ref;
+}
+
+void do_send_request(pcb& me, pid to, envelope* e) {
+  runtime_impl& rt = *me.rt;
+  const reference ref = static_cast<const request_head*>(e->type->family_base(e))->tag;
+  e->kind = envelope_kind::request;
+  if (rt.deliver(to, e)) {
+    rt.extras(me).monitors.emplace(ref.value(), to.value());
+    return;
+  }
+  rt.drain(me);  // as in do_monitor: the DOWN comes after what `to` sent
+  auto* down = new message_envelope<down_message>(down_message{ref, to, exit_reason::noproc()});
+  *me.queue_tail = down;
+  me.queue_tail = &down->next;
+  ++me.queue_len;
 }
 
 bool do_demonitor(pcb& me, reference ref, bool flush) {
@@ -190,8 +205,29 @@ bool is_alive(pid p) {
   return alive;
 }
 
+namespace detail {
+void send_request(pid to, envelope* e) {
+  pcb* me = current_pcb();
+  if (!me) {
+    destroy_envelope(e);
+    throw not_in_process("otter::gen_server::call: called outside any process; pass a scoped_process");
+  }
+  do_send_request(*me, to, e);
+}
+
+bool release_request_monitor(pid caller, reference tag) noexcept {
+  pcb* me = acting_pcb();
+  if (!me || !me->extras) return false;
+  auto& by = me->extras->monitored_by;
+  auto it = by.find(tag.value());
+  if (it == by.end() || it->second != caller.value()) return false;
+  by.erase(it);
+  return true;
+}
+}  // namespace detail
+
 reference make_ref() {
-  return reference(require_current("otter::make_ref").rt->next_ref.fetch_add(1, std::memory_order_relaxed));
+  return reference((require_current("otter::make_ref"), detail::runtime_impl::new_ref()));
 }
 
 void register_name(std::string_view name, pid p) { require_current("otter::register_name").rt->register_name(name, p); }

@@ -78,6 +78,7 @@ pcb* process_table::allocate(std::vector<std::uint32_t>* cache) {
   std::uint64_t old = p->serial.load(std::memory_order_relaxed);
   std::uint64_t serial = old == 0 ? index : old + (std::uint64_t{1} << 32);
   p->serial.store(serial, std::memory_order_relaxed);
+  p->home.store(UINT32_MAX, std::memory_order_relaxed);
   p->refs.store(1, std::memory_order_release);  // publishes the serial to acquire()
   return p;
 }

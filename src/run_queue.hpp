@@ -80,6 +80,41 @@ class injection_queue {
   std::atomic<std::size_t> len_{0};  // written under m_, read without it
 };
 
+/// Processes woken for this scheduler by other schedulers: a process
+/// usually runs where it ran last (its home), so a server and the clients
+/// spread over the cores stay where their memory is instead of migrating on
+/// every wake-up. A lock-free stack any thread pushes to; the owner, or a
+/// thief when the owner is idle, takes it whole.
+class remote_queue {
+ public:
+  /// Pushes `p` (seq_cst: ordered before the pusher's check of the idle state,
+  /// against a parking scheduler's check of this queue).
+  void push(pcb* p) noexcept {
+    pcb* h = head_.load(std::memory_order_relaxed);
+    do {
+      p->next_run = h;
+    } while (!head_.compare_exchange_weak(h, p, std::memory_order_seq_cst, std::memory_order_relaxed));
+  }
+  /// Takes everything, oldest first, as a chain linked through next_run.
+  pcb* take_all() noexcept {
+    if (!head_.load(std::memory_order_relaxed)) return nullptr;
+    pcb* h = head_.exchange(nullptr, std::memory_order_acquire);
+    pcb* prev = nullptr;
+    while (h) {
+      pcb* n = h->next_run;
+      h->next_run = prev;
+      prev = h;
+      h = n;
+    }
+    return prev;
+  }
+  /// Returns whether it looks empty (seq_cst: see scheduler parking).
+  bool empty() const noexcept { return head_.load(std::memory_order_seq_cst) == nullptr; }
+
+ private:
+  alignas(64) std::atomic<pcb*> head_{nullptr};
+};
+
 class local_queue {
  public:
   explicit local_queue(std::uint32_t capacity)

@@ -54,7 +54,7 @@ spawn_result runtime_impl::start(task<void> body, pcb* parent, spawn_tie tie) {
     extras(*parent).links.insert(child.value());
     extras(*p).links.insert(me.value());
   } else if (parent && tie == spawn_tie::monitor) {
-    r.monitor = reference(next_ref.fetch_add(1, std::memory_order_relaxed));
+    r.monitor = reference(new_ref());
     extras(*parent).monitors.emplace(r.monitor.value(), child.value());
     extras(*p).monitored_by.emplace(r.monitor.value(), parent->serial.load(std::memory_order_relaxed));
   }
@@ -103,6 +103,12 @@ void runtime_impl::schedule(pcb* p) {
   }
   scheduler* s = current_scheduler();
   if (s && &s->rt == this) {
+    const std::uint32_t home = p->home.load(std::memory_order_relaxed);
+    if (home != s->index && home < scheds.size() && scheds[home]->active.load(std::memory_order_relaxed)) {
+      scheds[home]->remote.push(p);
+      wake_parked_after_remote_push();
+      return;
+    }
     if (pcb* prev = std::exchange(s->lifo, p)) {
       s->queue.push_back(prev, inject);
       wake_parked();
@@ -139,10 +145,30 @@ void runtime_impl::wake_parked() {
   scheds[idx]->unpark();
 }
 
+std::uint64_t runtime_impl::new_ref() noexcept {
+  static std::atomic<std::uint64_t> next_block{1};
+  constexpr std::uint64_t block = 1024;
+  thread_local std::uint64_t next = 0, end = 0;
+  if (next == end) {
+    next = next_block.fetch_add(block, std::memory_order_relaxed);
+    end = next + block;
+  }
+  return next++;
+}
+
+void runtime_impl::wake_parked_after_remote_push() {
+  // The push (a seq_cst CAS), this fence and a parking scheduler's RMW of
+  // idle_state followed by its seq_cst check of the remote queues cannot
+  // both miss each other: either we see it parked, or it sees the push.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  std::uint32_t s = idle_state.load(std::memory_order_relaxed);
+  if (searching_of(s) == 0 && unparked_of(s) < scheds.size()) wake_parked();
+}
+
 bool runtime_impl::work_pending() const {
   if (!inject.empty()) return true;
   for (auto& s : scheds)
-    if (!s->queue.empty()) return true;
+    if (!s->queue.empty() || !s->remote.empty()) return true;
   return false;
 }
 
@@ -284,7 +310,7 @@ void runtime::await_all_exited() {
   });
 }
 
-reference runtime::make_ref() { return reference(impl_->next_ref.fetch_add(1, std::memory_order_relaxed)); }
+reference runtime::make_ref() { return reference(runtime_impl::new_ref()); }
 
 unsigned runtime::schedulers() const {
   return impl_->cfg.deterministic ? 0 : static_cast<unsigned>(impl_->scheds.size());

@@ -13,6 +13,12 @@
 //   that finds work while being the last searcher wakes one more. The counts
 //   live in one word (`idle_state::state`) changed by RMW operations, which
 //   order a producer's push against a parker's final check (no lost wake-up).
+// - A process has a home: the scheduler that ran it last. A waker on another
+//   scheduler queues it in its home's remote queue while that scheduler is
+//   busy (BEAM's run-queue affinity: many clients calling one server stay on
+//   their cores instead of migrating with every reply), and takes it into its
+//   own LIFO slot when the home is idle (so ping-pong pairs converge on one
+//   core). Idle schedulers take from any remote queue too.
 // - A parked scheduler sleeps until its next timer at the latest.
 #pragma once
 
@@ -78,6 +84,9 @@ class scheduler {
   runtime_impl& rt;
   const unsigned index;
   local_queue queue;
+  remote_queue remote;  // woken here by other schedulers (see above)
+  // False while it searches or parks; read by wakers on other schedulers.
+  alignas(64) std::atomic<bool> active{false};
   pcb* lifo = nullptr;
   unsigned lifo_streak = 0;
   // Set when a park ended by a timer rather than by new work: the next
@@ -93,6 +102,9 @@ class scheduler {
   pcb* search();
   void park(bool searching);
   pcb* steal();
+  /// Moves a chain taken from a remote queue into the local queue and
+  /// returns its first process (nullptr for an empty chain).
+  pcb* adopt_chain(pcb* first);
   /// Takes a fair share of the injection queue into the local queue and
   /// returns one process of it to run, or nullptr.
   pcb* pop_injected();
@@ -115,6 +127,10 @@ class runtime_impl {
   bool push(pcb* p, envelope* e);
   /// Delivers to a pid: acquire, push, release.
   bool deliver(pid to, envelope* e);
+  /// A fresh reference number. Taken from a block reserved per thread, so
+  /// that callers on different cores (a monitor per gen_server call) do not
+  /// share a counter's cache line; unique across all runtimes of the program.
+  static std::uint64_t new_ref() noexcept;
   /// Makes `p` runnable: LIFO slot of the current scheduler, or injection.
   void schedule(pcb* p);
   /// Queues a new or yielding process at the back of a run queue.
@@ -127,6 +143,10 @@ class runtime_impl {
   /// Sends an exit/link/monitor signal; returns false if the target is gone.
   bool send_signal(pid to, envelope* e) { return deliver(to, e); }
   void wake_parked();  // wakes a parked scheduler if nobody searches
+  /// wake_parked for a push into a remote queue: a fence and a plain load
+  /// instead of a read-modify-write of the shared idle word, so that busy
+  /// schedulers waking each other's processes do not bounce that line.
+  void wake_parked_after_remote_push();
   bool work_pending() const;
   std::vector<std::uint32_t>* slot_cache() noexcept;
 
@@ -159,7 +179,6 @@ class runtime_impl {
   injection_queue inject;
   std::vector<std::unique_ptr<scheduler>> scheds;
   std::atomic<bool> stopping{false};
-  std::atomic<std::uint64_t> next_ref{1};
   std::atomic<std::int64_t> live{0};  // processes alive, scoped ones excluded
   std::atomic<std::int64_t> live_external{0};
   std::chrono::steady_clock::time_point epoch;

@@ -24,6 +24,7 @@ thread_local std::uint64_t t_acting_serial = 0;
 constexpr unsigned lifo_limit = 16;       // LIFO turns in a row before the queue goes first
 constexpr unsigned inject_interval = 61;  // check the injection queue every n turns (Go)
 constexpr unsigned timer_interval = 64;   // fire timers every n turns
+constexpr unsigned remote_interval = 7;   // take from the remote queue every n turns
 }  // namespace
 
 scheduler* current_scheduler() noexcept { return t_sched; }
@@ -61,6 +62,10 @@ pcb* scheduler::next_local() {
   ++ticks;
   if (ticks % inject_interval == 0)
     if (pcb* p = rt.inject.pop()) return p;
+  // Processes woken for us elsewhere wait at most a few turns, even while
+  // the LIFO slot and the local queue keep us busy.
+  if (ticks % remote_interval == 0)
+    if (pcb* p = adopt_chain(remote.take_all())) return p;
   if (lifo) {
     if (lifo_streak < lifo_limit || queue.empty()) {
       ++lifo_streak;
@@ -70,7 +75,27 @@ pcb* scheduler::next_local() {
   }
   lifo_streak = 0;
   if (pcb* p = queue.pop()) return p;
+  if (pcb* p = adopt_chain(remote.take_all())) return p;
   return pop_injected();
+}
+
+pcb* scheduler::adopt_chain(pcb* first) {
+  if (!first) return nullptr;
+  const bool more = first->next_run != nullptr;
+  for (pcb* p = first->next_run; p;) {
+    pcb* next = p->next_run;
+    p->next_run = nullptr;
+    queue.push_back(p, rt.inject);
+    p = next;
+  }
+  first->next_run = nullptr;
+  // As in pop_injected: let an idle scheduler steal the rest. A plain load
+  // suffices (they are ours to run anyway; this only adds parallelism).
+  if (more && !rt.cfg.deterministic) {
+    std::uint32_t s = rt.idle_state.load(std::memory_order_relaxed);
+    if (searching_of(s) == 0 && unparked_of(s) < rt.scheds.size()) rt.wake_parked();
+  }
+  return first;
 }
 
 pcb* scheduler::pop_injected() {
@@ -117,16 +142,19 @@ pcb* scheduler::steal() {
   rng ^= rng >> 17;
   rng ^= rng << 5;
   unsigned start = rng % n;
+  if (pcb* p = adopt_chain(remote.take_all())) return p;
   for (unsigned k = 0; k < n; ++k) {
     unsigned v = (start + k) % n;
     if (v == index) continue;
     if (pcb* p = rt.scheds[v]->queue.steal_into(queue)) return p;
+    if (pcb* p = adopt_chain(rt.scheds[v]->remote.take_all())) return p;
   }
   return pop_injected();
 }
 
 pcb* scheduler::search() {
   // At most half of the schedulers search at once; the rest park at once.
+  active.store(false, std::memory_order_relaxed);
   std::uint32_t s = rt.idle_state.load(std::memory_order_seq_cst);
   if (2 * searching_of(s) >= rt.scheds.size()) {
     park(false);
@@ -144,10 +172,14 @@ pcb* scheduler::search() {
     for (int k = 0; k < 32; ++k) OTTER_PAUSE();
   }
   if (p) {
-    // Found work: stop searching; if we were the last searcher, wake
-    // another scheduler so that remaining work is picked up in parallel.
+    // Found work: stop searching; if we were the last searcher and more
+    // work is waiting (pushed while we searched, so its pusher woke nobody),
+    // wake another scheduler to take it in parallel. Not when only what we
+    // took was there: one request at a time from outside would otherwise
+    // wake a second scheduler for nothing on every request.
+    active.store(true, std::memory_order_relaxed);
     std::uint32_t prev = rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
-    if (searching_of(prev) == 1) rt.wake_parked();
+    if (searching_of(prev) == 1 && rt.work_pending()) rt.wake_parked();
     return p;
   }
   park(true);
@@ -226,6 +258,7 @@ void scheduler::requeue(pcb* p) {
 
 void scheduler::run_process(pcb* p) {
   t_current = p;
+  if (p->home.load(std::memory_order_relaxed) != index) p->home.store(index, std::memory_order_relaxed);
   p->budget = rt.cfg.budget;
   if (!p->waiter) rt.drain(*p);  // new or yielded: handle pending signals first
   for (;;) {

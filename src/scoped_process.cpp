@@ -125,7 +125,7 @@ std::size_t scoped_process::message_queue_len() {
 std::optional<process_info> scoped_process::get_process_info(pid p, std::chrono::milliseconds timeout) {
   if (!pcb_) throw exit_exception{exit_reason::noproc()};
   auto& impl = rt_.impl();
-  reference ref(impl.next_ref.fetch_add(1, std::memory_order_relaxed));
+  reference ref(impl.new_ref());
   auto* s = new detail::signal_envelope(detail::envelope_kind::info);
   s->from = self_;
   s->ref = ref;
@@ -133,6 +133,14 @@ std::optional<process_info> scoped_process::get_process_info(pid p, std::chrono:
   auto reply = receive<detail::info_reply>([ref](const detail::info_reply& r) { return r.ref == ref; }, timeout);
   if (!reply) return std::nullopt;
   return std::move(reply->info);
+}
+
+void detail::scoped_access::send_request(scoped_process& me, pid to, envelope* e) {
+  if (!me.pcb_) {
+    destroy_envelope(e);
+    throw exit_exception{exit_reason::noproc()};
+  }
+  do_send_request(*me.pcb_, to, e);
 }
 
 void runtime::exit(pid p, const exit_reason& reason) {

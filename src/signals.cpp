@@ -85,7 +85,16 @@ void handle_signal(runtime_impl& rt, pcb& p, envelope* e) {
       return;
     case envelope_kind::reply: {
       const auto* head = static_cast<const reply_head*>(e->type->family_base(e));
-      if (!p.extras || !p.extras->monitors.count(head->tag.value())) break;  // the caller gave up: drop it
+      if (!p.extras) break;
+      auto it = p.extras->monitors.find(head->tag.value());
+      if (it == p.extras->monitors.end()) break;  // the caller gave up: drop it
+      if (head->released) p.extras->monitors.erase(it);  // the server already dropped its side
+      append(p, e);
+      return;
+    }
+    case envelope_kind::request: {
+      const auto* head = static_cast<const request_head*>(e->type->family_base(e));
+      rt.extras(p).monitored_by.emplace(head->tag.value(), head->from.value());
       append(p, e);
       return;
     }
@@ -225,6 +234,11 @@ void runtime_impl::exit_process(pcb* p, exit_reason reason) {
       case envelope_kind::monitor: {
         auto* s = static_cast<signal_envelope*>(e);
         x.monitored_by.emplace(s->ref.value(), s->from.value());
+        break;
+      }
+      case envelope_kind::request: {  // its monitor is answered with a DOWN below
+        const auto* head = static_cast<const request_head*>(e->type->family_base(e));
+        x.monitored_by.emplace(head->tag.value(), head->from.value());
         break;
       }
       case envelope_kind::demonitor:

@@ -150,7 +150,10 @@ struct start_result {
 /// caller expects (the R of the handler's call_result<R>).
 template <class V>
 void reply(const from& to, V&& value) {
-  auto* e = detail::make_message<detail::gen::reply_msg<std::decay_t<V>>>(to.tag, std::forward<V>(value));
+  // A reply from the server the call monitors ends that monitor here, so the
+  // caller has no demonitor to send back.
+  const bool released = detail::release_request_monitor(to.caller, to.tag);
+  auto* e = detail::make_message<detail::gen::reply_msg<std::decay_t<V>>>(to.tag, released, std::forward<V>(value));
   e->kind = detail::envelope_kind::reply;
   detail::send_envelope(to.caller, e);
 }
@@ -271,6 +274,7 @@ struct call_wait {
   std::optional<R> value;
   std::optional<exit_reason> failed;
   bool wrong_type = false;
+  bool released = false;  // the reply ended the call's monitor (reply_head::released)
 };
 
 /// Matches any reply tagged `ref`, whatever its type.
@@ -285,7 +289,10 @@ inline auto is_reply_to(reference ref) {
 template <class R>
 auto call_clauses(call_wait<R>& w, reference ref) {
   return std::make_tuple(
-      when([ref](const reply_msg<R>& r) { return r.tag == ref; }, [&w](reply_msg<R> r) { w.value = std::move(r.value); }),
+      when([ref](const reply_msg<R>& r) { return r.tag == ref; }, [&w](reply_msg<R> r) {
+             w.released = r.released;
+             w.value = std::move(r.value);
+           }),
       when([ref](const down_message& d) { return d.ref == ref; }, [&w](down_message d) { w.failed = d.reason; }),
       when(is_reply_to(ref), [&w](any_message) { w.wrong_type = true; }));
 }
@@ -303,15 +310,15 @@ task<R> call_in_process(server_ref s, Q request, std::chrono::milliseconds timeo
   if (!p || p == self())
     throw exit_exception{
         call_failure(p ? exit_reason("calling_self") : exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
-  const reference ref = monitor(p);
-  send_envelope(p, make_message<call_msg<Q>>(call_head{self(), ref, kind, inv}, std::move(request)));
+  const reference ref = make_ref();
+  send_request(p, make_message<call_msg<Q>>(call_head{{self(), ref}, kind, inv}, std::move(request)));
   call_wait<R> w;
   auto c = call_clauses(w, ref);
   if (timeout == infinity)
     co_await std::apply([](auto&... cl) { return receive(std::move(cl)...); }, c);
   else
     co_await std::apply([&](auto&... cl) { return receive(std::move(cl)..., after(timeout, [] {})); }, c);
-  demonitor(ref, true);
+  if (!w.released) demonitor(ref, true);
   if (!w.value && !w.failed)  // gave up: a reply that came meanwhile goes too
     co_await receive(when(is_reply_to(ref), [](any_message) {}), after(std::chrono::milliseconds(0), [] {}));
   co_return call_outcome(w, s, shown, timeout);
@@ -323,15 +330,15 @@ R call_outside(scoped_process& me, server_ref s, Q request, std::chrono::millise
   const pid p = s.resolve(me.owner());
   const request_shown<Q> shown(request);
   if (!p) throw exit_exception{call_failure(exit_reason::noproc(), s.to_term(), shown.get(), timeout)};
-  const reference ref = me.monitor(p);
-  me.send(p, call_msg<Q>(call_head{me.self(), ref, kind, inv}, std::move(request)));
+  const reference ref = me.owner().make_ref();
+  scoped_access::send_request(me, p, make_message<call_msg<Q>>(call_head{{me.self(), ref}, kind, inv}, std::move(request)));
   call_wait<R> w;
   auto c = call_clauses(w, ref);
   if (timeout == infinity)
     std::apply([&](auto&... cl) { me.receive_any(std::move(cl)...); }, c);
   else
     std::apply([&](auto&... cl) { me.receive_any(std::move(cl)..., after(timeout, [] {})); }, c);
-  me.demonitor(ref, true);
+  if (!w.released) me.demonitor(ref, true);
   if (!w.value && !w.failed) me.receive_any(when(is_reply_to(ref), [](any_message) {}), after(std::chrono::milliseconds(0), [] {}));
   return call_outcome(w, s, shown, timeout);
 }
@@ -753,7 +760,7 @@ class gen_server {
 
   // Takes one message (or the timeout) and runs its callback.
   static void dispatch(loop& l, any_message& m) {
-    if (auto* c = m.family<detail::gen::call_head>()) {
+    if (auto* c = detail::gen::call_in(m)) {
       if (c->server_kind == kind()) return c->invoke(l, c);
       if constexpr (handles_call<term>()) {
         if (m.is<detail::gen::call_msg<term>>()) return invoke_call<term, true>(l, c);

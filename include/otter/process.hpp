@@ -106,6 +106,14 @@ struct info_reply {
 /// false (and sends nothing) if `target` is not alive.
 bool request_info(pid target, reference ref);
 void send_envelope_named(std::string_view name, envelope* e);
+/// From a process: sends `e` (a message of family request_head whose tag is
+/// a fresh reference) as a request that also monitors `to`; see
+/// envelope_kind::request. gen_server's calls go this way.
+void send_request(pid to, envelope* e);
+/// From the process a request tagged `tag` from `caller` monitors: removes
+/// that monitor (as the reply goes out) and returns whether it was there.
+bool release_request_monitor(pid caller, reference tag) noexcept;
+struct scoped_access;
 
 }  // namespace detail
 

@@ -113,10 +113,19 @@ class scoped_process {
   /// Blocks until `rs` matched (true) or timed out (false); throws exit_exception if killed.
   bool wait(detail::receive_state& rs);
   void send_envelope(pid to, detail::envelope* e);
+  friend struct detail::scoped_access;
 
   runtime& rt_;
   detail::pcb* pcb_;
   pid self_;
 };
+
+namespace detail {
+/// Internal: what gen_server's calls from outside processes need.
+struct scoped_access {
+  /// detail::send_request with `me` as the sender.
+  static void send_request(scoped_process& me, pid to, envelope* e);
+};
+}  // namespace detail
 
 }  // namespace otter

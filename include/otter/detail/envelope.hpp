@@ -86,6 +86,15 @@ enum class envelope_kind : std::uint8_t {
   info,        // a process_info request; answered at drain time
   hook,        // number: an exit hook the process must run when it ends (exit_hooks.hpp)
   reply,       // a message of family reply_head: dropped unless its tag is a live monitor of the receiver
+  request,     // a message of family request_head: also a monitor of the receiver by its sender
+};
+/// The head of a request that monitors its receiver (gen_server's call):
+/// delivering it places a monitor of the receiver by `from` under `tag`, as
+/// a monitor signal sent just before it would, in one push instead of two.
+struct request_head {
+  using message_family = request_head;
+  pid from;
+  reference tag;
 };
 
 /// The head of a reply to a call (gen_server's): its tag is the caller's
@@ -95,6 +104,9 @@ enum class envelope_kind : std::uint8_t {
 struct reply_head {
   using message_family = reply_head;
   reference tag;
+  // Set when the replier was the monitored process and removed that monitor
+  // as it replied: the caller has nothing left to demonitor (no signal back).
+  bool released = false;
 };
 
 struct envelope : pooled {

@@ -35,10 +35,9 @@ class loop_base;
 
 // --- requests ---
 
-struct call_head {
-  using message_family = call_head;
-  pid from;
-  reference tag;
+// A call is a request (from, tag) that monitors the server as it arrives,
+// so the caller learns of the server's end (envelope_kind::request).
+struct call_head : request_head {
   // The gen_server type the client compiled the call for (null for an
   // untyped call) and the function, instantiated by the client for that
   // type and the request's type, that handles it in the server.
@@ -50,6 +49,11 @@ struct call_msg : call_head {
   Req request;
   call_msg(call_head h, Req r) : call_head(h), request(std::move(r)) {}
 };
+/// The call in `m`, if it is one.
+template <class Message>
+call_head* call_in(Message& m) {
+  return static_cast<call_head*>(m.template family<request_head>());
+}
 
 struct cast_head {
   using message_family = cast_head;
@@ -65,7 +69,7 @@ struct cast_msg : cast_head {
 template <class R>
 struct reply_msg : reply_head {
   R value;
-  reply_msg(reference t, R v) : reply_head{t}, value(std::move(v)) {}
+  reply_msg(reference t, bool released, R v) : reply_head{t, released}, value(std::move(v)) {}
 };
 
 /// gen_server:stop's request (a system message in OTP).

@@ -53,6 +53,9 @@ struct alignas(64) pcb {
   // --- shared with senders (any thread) ---
   std::atomic<envelope*> inbox{nullptr};
   std::atomic<std::uint32_t> refs{0};
+  // The scheduler that ran it last (its home; UINT32_MAX before its first
+  // turn): a waker on another scheduler queues it there while that one is busy.
+  std::atomic<std::uint32_t> home{UINT32_MAX};
   std::atomic<std::uint64_t> serial{0};
   std::atomic<bool> has_name{false};  // see names.cpp
   runtime_impl* rt = nullptr;
