@@ -89,7 +89,10 @@ bool runtime_impl::deliver(pid to, envelope* e) {
     return false;
   }
   bool ok = push(p, e);
-  table.release(p, slot_cache());
+  scheduler* s = current_scheduler();
+  if (s && &s->rt != this) s = nullptr;
+  table.release(p, s ? &s->free_slots : nullptr);
+  if (s && ++s->sends_this_turn > cfg.budget && s->lifo) s->release_lifo();
   return ok;
 }
 

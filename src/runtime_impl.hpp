@@ -80,6 +80,12 @@ class scheduler {
   void requeue(pcb* p);
   /// Wakes this scheduler if it is parked.
   void unpark();
+  /// Moves the LIFO slot's process to the local queue, where idle
+  /// schedulers can steal it. The slot promises a woken process the core
+  /// right after the running one; a process that goes on sending past its
+  /// budget (a producer in a loop that never waits) breaks that promise, and
+  /// the one it woke (the consumer) would otherwise wait for the whole loop.
+  void release_lifo();
 
   runtime_impl& rt;
   const unsigned index;
@@ -96,6 +102,7 @@ class scheduler {
   timer_wheel wheel;
   std::vector<std::uint32_t> free_slots;  // process-table slots cached here
   std::uint64_t ticks = 0;
+  std::int32_t sends_this_turn = 0;  // by the running process
   std::uint32_t rng;
 
  private:

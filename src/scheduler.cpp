@@ -226,6 +226,11 @@ void scheduler::park(bool searching) {
   }
 }
 
+void scheduler::release_lifo() {
+  queue.push_back(std::exchange(lifo, nullptr), rt.inject);
+  if (!rt.cfg.deterministic) rt.wake_parked();
+}
+
 void scheduler::unpark() {
   std::lock_guard lk(park_m_);
   notified_ = true;
@@ -258,6 +263,7 @@ void scheduler::requeue(pcb* p) {
 
 void scheduler::run_process(pcb* p) {
   t_current = p;
+  sends_this_turn = 0;
   if (p->home.load(std::memory_order_relaxed) != index) p->home.store(index, std::memory_order_relaxed);
   p->budget = rt.cfg.budget;
   if (!p->waiter) rt.drain(*p);  // new or yielded: handle pending signals first
