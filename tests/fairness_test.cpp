@@ -35,6 +35,35 @@ TEST(Fairness, a_flooded_process_does_not_starve_its_neighbour) {
   rt.exit(sink, otter::exit_reason::kill());
 }
 
+TEST(Fairness, a_process_woken_by_a_producer_that_never_waits_runs_meanwhile) {
+  // The producer wakes the consumer (into its scheduler's LIFO slot) and
+  // then sends in a loop without ever waiting; past its budget the slot is
+  // released, so the other scheduler takes the consumer and it runs while
+  // the loop goes on. The loop is bounded so that a failure cannot hang.
+  otter::runtime rt(quiet(2));
+  otter::scoped_process me(rt);
+  std::atomic<bool> consumed{false};
+  auto consumer = rt.spawn([](std::atomic<bool>* consumed) -> otter::process {
+    co_await otter::receive<work>();
+    consumed->store(true);
+    for (;;) co_await otter::receive<work>();
+  }, &consumed);
+  auto producer = rt.spawn([](otter::pid consumer, std::atomic<bool>* consumed, otter::pid to) -> otter::process {
+    co_await otter::receive<hello>();
+    int sent = 0;
+    while (!consumed->load() && sent < 20'000'000) {
+      otter::send(consumer, work{sent});
+      ++sent;
+    }
+    otter::send(to, work{consumed->load() ? 1 : 0});
+  }, consumer, &consumed, me.self());
+  me.send(producer, hello{});
+  auto r = me.receive<work>(forever);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->n, 1) << "the consumer did not run while its producer looped";
+  rt.exit(consumer, otter::exit_reason::kill());
+}
+
 TEST(Fairness, budget_makes_a_busy_receiver_take_turns) {
   auto cfg = quiet(1);
   cfg.budget = 8;

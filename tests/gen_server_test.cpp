@@ -63,6 +63,7 @@ struct forms : otter::gen_server<forms> {
     bool stop;
   };
   struct wrong_type {};
+  struct delegate {};  // another process replies
 
   state init(otter::pid observer) { return {observer, {}, 0}; }
 
@@ -79,6 +80,13 @@ struct forms : otter::gen_server<forms> {
   }
   otter::call_result<std::int64_t> handle_call(wrong_type, const otter::from& f, state&) {
     otter::reply(f, std::string("not an integer"));
+    return otter::noreply();
+  }
+  otter::call_result<std::int64_t> handle_call(delegate, const otter::from& f, state&) {
+    otter::spawn([](otter::from f) -> otter::process {
+      otter::reply(f, std::int64_t{9});
+      co_return;
+    }, f);
     return otter::noreply();
   }
   // Terms, as Elixir's GenServer takes them.
@@ -269,6 +277,51 @@ TEST(GenServer, a_deferred_reply_answers_the_waiting_caller) {
   EXPECT_EQ(got, term(7));
 }
 
+namespace {
+std::size_t monitors_by(const std::optional<otter::process_info>& info, otter::pid who) {
+  return info ? static_cast<std::size_t>(std::count(info->monitored_by.begin(), info->monitored_by.end(), who)) : 99;
+}
+}  // namespace
+
+TEST(GenServer, a_call_monitors_the_server_while_it_waits_and_the_reply_ends_the_monitor) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  auto r = forms::start(me, me.self());
+  ASSERT_TRUE(r.is_ok());
+  term got = in_process(rt, me, [pid = r.pid]() -> otter::task<term> {
+    const otter::pid caller = otter::spawn([](otter::pid server, otter::pid parent) -> otter::process {
+      const std::int64_t v = co_await forms::call(server, forms::hold{});
+      otter::send(parent, term(v));
+    }, pid, otter::self());
+    // Held by the server, the call shows as the caller's monitor of it.
+    while (monitors_by(co_await otter::get_process_info(pid), caller) == 0) co_await otter::yield();
+    forms::cast(pid, forms::release{7});
+    const term v = co_await otter::receive<term>();
+    // The server replied and dropped the monitor in one step.
+    const std::size_t left = monitors_by(co_await otter::get_process_info(pid), caller);
+    co_return otter::tuple(v, term(static_cast<std::int64_t>(left)));
+  });
+  EXPECT_EQ(got, otter::tuple(7, 0));
+}
+
+TEST(GenServer, a_reply_from_another_process_still_leaves_no_monitor_behind) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  auto r = forms::start(me, me.self());
+  ASSERT_TRUE(r.is_ok());
+  term got = in_process(rt, me, [pid = r.pid]() -> otter::task<term> {
+    const std::int64_t v = co_await forms::call(pid, forms::delegate{});
+    // The caller demonitored (the helper could not): asked after that, the
+    // server shows no monitor from us.
+    const std::size_t left = monitors_by(co_await otter::get_process_info(pid), otter::self());
+    co_return otter::tuple(v, term(static_cast<std::int64_t>(left)));
+  });
+  EXPECT_EQ(got, otter::tuple(9, 0));
+  EXPECT_EQ(forms::call(me, r.pid, forms::delegate{}), 9);  // from outside too
+  const auto info = rt.get_process_info(r.pid);
+  EXPECT_EQ(monitors_by(info, me.self()), 0u);
+}
+
 TEST(GenServer, every_return_form_does_what_otp_does) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
@@ -405,6 +458,30 @@ TEST(GenServer, many_clients_call_one_server_concurrently) {
   EXPECT_EQ(counter::call(me, "shared_counter", counter::get{}), clients * rounds);
 }
 
+
+TEST(GenServer, calls_from_clients_spread_over_four_schedulers_all_get_their_replies) {
+  // Replies wake callers whose home is another, busy scheduler (its remote
+  // queue); idle schedulers take from those queues too.
+  otter::runtime rt(quiet(4));
+  otter::scoped_process me(rt);
+  auto r = counter::start(me, std::int64_t{0}, otter::pid());
+  ASSERT_TRUE(r.is_ok());
+  constexpr int clients = 64, rounds = 300;
+  std::vector<otter::pid> started;
+  for (int c = 0; c < clients; ++c)
+    started.push_back(rt.spawn([](otter::pid server, otter::pid main) -> otter::process {
+      co_await otter::receive<otter::atom>();
+      std::int64_t sum = 0;
+      for (int i = 0; i < rounds; ++i) {
+        counter::cast(server, counter::inc{});
+        sum += co_await counter::call(server, counter::get{}) > 0 ? 1 : 0;
+      }
+      otter::send(main, term(sum));
+    }, r.pid, me.self()));
+  for (auto p : started) me.send(p, "go"_a);
+  for (int c = 0; c < clients; ++c) EXPECT_EQ(me.receive<term>(forever), std::optional<term>(term(rounds)));
+  EXPECT_EQ(counter::call(me, r.pid, counter::get{}), clients * rounds);
+}
 
 TEST(GenServer, a_failed_start_gives_its_name_back_before_it_answers) {
   otter::runtime rt(quiet());
