@@ -83,16 +83,19 @@ bool runtime_impl::push(pcb* p, envelope* e) {
 }
 
 bool runtime_impl::deliver(pid to, envelope* e) {
-  pcb* p = table.acquire(to);
-  if (!p) {
-    destroy_envelope(e);
-    return false;
-  }
-  bool ok = push(p, e);
   scheduler* s = current_scheduler();
-  if (s && &s->rt != this) s = nullptr;
-  table.release(p, s ? &s->free_slots : nullptr);
-  if (s && ++s->sends_this_turn > cfg.budget && s->lifo) s->release_lifo();
+  if (!s || &s->rt != this) {
+    pcb* p = table.acquire(to);
+    if (!p) {
+      destroy_envelope(e);
+      return false;
+    }
+    bool ok = push(p, e);
+    table.release(p, nullptr);
+    return ok;
+  }
+  const bool ok = s->send(to, e);
+  if (++s->sends_this_turn > cfg.budget && s->lifo) s->release_lifo();
   return ok;
 }
 
@@ -116,6 +119,16 @@ void runtime_impl::schedule(pcb* p) {
       s->queue.push_back(prev, inject);
       wake_parked();
     }
+    return;
+  }
+  // From outside the runtime (a scoped_process calling a server, say):
+  // straight to its home scheduler's lock-free queue, where that scheduler
+  // or a searching one picks it up; the injection queue (a mutex) only for
+  // a process that never ran.
+  const std::uint32_t home = p->home.load(std::memory_order_relaxed);
+  if (!cfg.deterministic && home < scheds.size()) {
+    scheds[home]->remote.push(p);
+    wake_parked_after_remote_push();
     return;
   }
   inject.push(p);
@@ -223,6 +236,7 @@ void runtime_impl::shutdown() {
   stopping.store(true, std::memory_order_release);
   for (auto& s : scheds) s->unpark();
   for (auto& s : scheds) s->join();
+  for (auto& s : scheds) s->drop_targets();  // a deterministic runtime's, never idle
   // Single-threaded from here: end every process still alive, without
   // signals (everything ends together), and free what it holds.
   for (std::uint64_t i = 1; i < table.high_water(); ++i) {

@@ -169,6 +169,8 @@ pcb* scheduler::search() {
     if (fire_timers() && (p = next_local())) break;
     if (rt.stopping.load(std::memory_order_acquire)) break;
     if (!spin || ((i & 15) == 15 && std::chrono::steady_clock::now() >= until)) break;
+    // A few pauses only: one costs up to ~140 cycles on recent x86, and
+    // every one is latency for the work a searcher is waiting for.
     for (int k = 0; k < 32; ++k) OTTER_PAUSE();
   }
   if (p) {
@@ -187,6 +189,7 @@ pcb* scheduler::search() {
 }
 
 void scheduler::park(bool searching) {
+  drop_targets();  // a parked scheduler holds no process's slot
   {
     std::lock_guard lk(rt.sleepers_m);
     std::uint32_t dec = (1u << 16) + (searching ? 1u : 0u);
@@ -226,6 +229,40 @@ void scheduler::park(bool searching) {
   }
 }
 
+bool scheduler::send(pid to, envelope* e) {
+  send_target& t = targets[to.value() % send_targets];
+  if (t.held == to.value()) {
+    // Our reference keeps the slot from being reused, so it still holds
+    // `to`; if `to` has exited, the push finds its inbox closed.
+    if (rt.push(t.p, e)) return true;
+    rt.table.release(t.p, &free_slots);
+    t.held = 0;
+    t.p = nullptr;
+    return false;
+  }
+  pcb* p = rt.table.acquire(to);
+  if (!p) {
+    destroy_envelope(e);
+    return false;
+  }
+  const bool ok = rt.push(p, e);
+  if (ok && t.seen == to.value()) {  // the second in a row: hold it
+    if (t.p) rt.table.release(t.p, &free_slots);
+    t = {to.value(), p, 0};
+  } else {
+    t.seen = to.value();
+    rt.table.release(p, &free_slots);
+  }
+  return ok;
+}
+
+void scheduler::drop_targets() {
+  for (send_target& t : targets) {
+    if (t.p) rt.table.release(t.p, &free_slots);
+    t = {};
+  }
+}
+
 void scheduler::release_lifo() {
   queue.push_back(std::exchange(lifo, nullptr), rt.inject);
   if (!rt.cfg.deterministic) rt.wake_parked();
@@ -247,6 +284,7 @@ void scheduler::main_loop() {
     run_process(p);
     if (ticks % timer_interval == 0) fire_timers();
   }
+  drop_targets();
   t_sched = nullptr;
 }
 
