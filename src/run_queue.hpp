@@ -110,6 +110,8 @@ class remote_queue {
   }
   /// Returns whether it looks empty (seq_cst: see scheduler parking).
   bool empty() const noexcept { return head_.load(std::memory_order_seq_cst) == nullptr; }
+  /// The same without ordering, for spinning.
+  bool looks_empty() const noexcept { return head_.load(std::memory_order_relaxed) == nullptr; }
 
  private:
   alignas(64) std::atomic<pcb*> head_{nullptr};

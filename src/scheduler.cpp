@@ -164,14 +164,22 @@ pcb* scheduler::search() {
   const bool spin = !std::exchange(timer_wake, false);
   auto until = std::chrono::steady_clock::now() + rt.cfg.spin;
   pcb* p = nullptr;
+  // A full pass (other schedulers' queues, the injection queue, timers)
+  // every 8th round; in between only our own remote queue, where work for
+  // the processes that live here arrives (a reply to a server's caller, a
+  // request from outside). Its line is written only by such pushes, so
+  // watching it closely costs the busy schedulers nothing, while polling
+  // their queues that often would pull their hot lines away from them.
   for (unsigned i = 0;; ++i) {
-    if ((p = steal())) break;
-    if (fire_timers() && (p = next_local())) break;
-    if (rt.stopping.load(std::memory_order_acquire)) break;
-    if (!spin || ((i & 15) == 15 && std::chrono::steady_clock::now() >= until)) break;
-    // A few pauses only: one costs up to ~140 cycles on recent x86, and
-    // every one is latency for the work a searcher is waiting for.
-    for (int k = 0; k < 32; ++k) OTTER_PAUSE();
+    if ((i & 7) == 0) {
+      if ((p = steal())) break;
+      if (fire_timers() && (p = next_local())) break;
+      if (rt.stopping.load(std::memory_order_acquire)) break;
+      if (!spin || ((i & 127) == 120 && std::chrono::steady_clock::now() >= until)) break;
+    } else if (!remote.looks_empty() && (p = adopt_chain(remote.take_all()))) {
+      break;
+    }
+    for (int k = 0; k < 4; ++k) OTTER_PAUSE();
   }
   if (p) {
     // Found work: stop searching; if we were the last searcher and more
