@@ -94,7 +94,7 @@ bool runtime_impl::deliver(pid to, envelope* e) {
     table.release(p, nullptr);
     return ok;
   }
-  const bool ok = s->send(to, e);
+  const bool ok = s->targets.send(*this, to, e, &s->free_slots);
   if (++s->sends_this_turn > cfg.budget && s->lifo) s->release_lifo();
   return ok;
 }
@@ -236,7 +236,7 @@ void runtime_impl::shutdown() {
   stopping.store(true, std::memory_order_release);
   for (auto& s : scheds) s->unpark();
   for (auto& s : scheds) s->join();
-  for (auto& s : scheds) s->drop_targets();  // a deterministic runtime's, never idle
+  for (auto& s : scheds) s->targets.drop(*this, &s->free_slots);  // a deterministic runtime's, never idle
   // Single-threaded from here: end every process still alive, without
   // signals (everything ends together), and free what it holds.
   for (std::uint64_t i = 1; i < table.high_water(); ++i) {

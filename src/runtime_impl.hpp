@@ -54,6 +54,26 @@ struct process_extras {
   std::uint32_t exit_hooks = 0;  // bit i: run exit hook i when it ends (see exit_hooks.hpp)
 };
 
+/// The processes one thread sends to again and again (a server, the other
+/// side of a ping-pong), each with a process-table reference held so that
+/// its slot keeps its process: a send to one of them pushes without taking
+/// and dropping a reference, two atomic operations on the receiver's cache
+/// line fewer. A target is held from its second send in a row through its
+/// entry (so a ring of a thousand, each sent to once per turn, never evicts
+/// anyone). Owned by a scheduler (a thread outside gained nothing by it).
+struct held_targets {
+  struct entry {
+    std::uint64_t held = 0;  // serial of `p`
+    pcb* p = nullptr;
+    std::uint64_t seen = 0;  // the last target through this entry not held
+  };
+  std::array<entry, 4> entries{};
+  /// Pushes `e` to `to` as runtime_impl::deliver does; `cache` takes freed slots.
+  bool send(runtime_impl& rt, pid to, envelope* e, std::vector<std::uint32_t>* cache);
+  /// Releases every reference held.
+  void drop(runtime_impl& rt, std::vector<std::uint32_t>* cache);
+};
+
 /// How a scoped_process thread sleeps; shared by the owner and its wakers.
 struct external_waiter {
   std::mutex m;
@@ -102,25 +122,7 @@ class scheduler {
   bool timer_wake = false;
   timer_wheel wheel;
   std::vector<std::uint32_t> free_slots;  // process-table slots cached here
-  // Processes this scheduler sends to again and again (a server, the other
-  // side of a ping-pong), each with a process-table reference held so that
-  // its slot keeps its process: a send to one of them pushes without taking
-  // and dropping a reference, two atomic operations on the receiver's cache
-  // line fewer. A target is held from its second send in a row through its
-  // slot (so a ring of a thousand, each sent to once per turn, never evicts
-  // anyone); the references go when the scheduler parks.
-  struct send_target {
-    std::uint64_t held = 0;  // serial of `p`
-    pcb* p = nullptr;
-    std::uint64_t seen = 0;  // the last target through this slot not held
-  };
-  static constexpr unsigned send_targets = 4;
-  std::array<send_target, send_targets> targets{};
-  /// Pushes `e` to `to` (see runtime_impl::push), through the held
-  /// references above where it can.
-  bool send(pid to, envelope* e);
-  /// Releases the cached references.
-  void drop_targets();
+  held_targets targets;  // dropped when the scheduler parks
   std::uint64_t ticks = 0;
   std::int32_t sends_this_turn = 0;  // by the running process
   std::uint32_t rng;

@@ -197,7 +197,7 @@ pcb* scheduler::search() {
 }
 
 void scheduler::park(bool searching) {
-  drop_targets();  // a parked scheduler holds no process's slot
+  targets.drop(rt, &free_slots);  // a parked scheduler holds no process's slot
   {
     std::lock_guard lk(rt.sleepers_m);
     std::uint32_t dec = (1u << 16) + (searching ? 1u : 0u);
@@ -237,13 +237,13 @@ void scheduler::park(bool searching) {
   }
 }
 
-bool scheduler::send(pid to, envelope* e) {
-  send_target& t = targets[to.value() % send_targets];
+bool held_targets::send(runtime_impl& rt, pid to, envelope* e, std::vector<std::uint32_t>* cache) {
+  entry& t = entries[to.value() % entries.size()];
   if (t.held == to.value()) {
     // Our reference keeps the slot from being reused, so it still holds
     // `to`; if `to` has exited, the push finds its inbox closed.
     if (rt.push(t.p, e)) return true;
-    rt.table.release(t.p, &free_slots);
+    rt.table.release(t.p, cache);
     t.held = 0;
     t.p = nullptr;
     return false;
@@ -255,18 +255,18 @@ bool scheduler::send(pid to, envelope* e) {
   }
   const bool ok = rt.push(p, e);
   if (ok && t.seen == to.value()) {  // the second in a row: hold it
-    if (t.p) rt.table.release(t.p, &free_slots);
+    if (t.p) rt.table.release(t.p, cache);
     t = {to.value(), p, 0};
   } else {
     t.seen = to.value();
-    rt.table.release(p, &free_slots);
+    rt.table.release(p, cache);
   }
   return ok;
 }
 
-void scheduler::drop_targets() {
-  for (send_target& t : targets) {
-    if (t.p) rt.table.release(t.p, &free_slots);
+void held_targets::drop(runtime_impl& rt, std::vector<std::uint32_t>* cache) {
+  for (entry& t : entries) {
+    if (t.p) rt.table.release(t.p, cache);
     t = {};
   }
 }
@@ -292,7 +292,7 @@ void scheduler::main_loop() {
     run_process(p);
     if (ticks % timer_interval == 0) fire_timers();
   }
-  drop_targets();
+  targets.drop(rt, &free_slots);
   t_sched = nullptr;
 }
 
