@@ -128,8 +128,14 @@ class scheduler {
   std::uint32_t rng;
 
  private:
+  /// Looks for work as a searcher (spinning, then parking); nullptr if it
+  /// parked and woke without being made a searcher.
   pcb* search();
-  void park(bool searching);
+  /// One spell of spinning over the places work can be; nullptr if none came.
+  pcb* search_once();
+  /// Parks until woken; returns true if wake_parked woke it (it is then
+  /// counted as a searcher and must search).
+  bool park(bool searching);
   pcb* steal();
   /// Moves a chain taken from a remote queue into the local queue and
   /// returns its first process (nullptr for an empty chain).

@@ -157,10 +157,33 @@ pcb* scheduler::search() {
   active.store(false, std::memory_order_relaxed);
   std::uint32_t s = rt.idle_state.load(std::memory_order_seq_cst);
   if (2 * searching_of(s) >= rt.scheds.size()) {
-    park(false);
-    return nullptr;
+    if (!park(false)) return nullptr;
+  } else {
+    rt.idle_state.fetch_add(1, std::memory_order_seq_cst);
   }
-  rt.idle_state.fetch_add(1, std::memory_order_seq_cst);
+  // Searching (counted in idle_state) from here until we find work or park.
+  // A scheduler that wake_parked woke is a searcher too, and must leave
+  // through the found-work path below: a push that woke it relies on it to
+  // wake another if more work waits than it takes (two processes woken from
+  // outside, one per home, would otherwise run one after the other).
+  for (;;) {
+    pcb* p = search_once();
+    if (p) {
+      // Found work: stop searching; if we were the last searcher and more
+      // work is waiting (pushed while we searched, so its pusher woke
+      // nobody), wake another scheduler to take it in parallel. Not when
+      // only what we took was there: one request at a time from outside
+      // would otherwise wake a second scheduler for nothing on every request.
+      active.store(true, std::memory_order_relaxed);
+      std::uint32_t prev = rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
+      if (searching_of(prev) == 1 && rt.work_pending()) rt.wake_parked();
+      return p;
+    }
+    if (!park(true)) return nullptr;
+  }
+}
+
+pcb* scheduler::search_once() {
   const bool spin = !std::exchange(timer_wake, false);
   auto until = std::chrono::steady_clock::now() + rt.cfg.spin;
   pcb* p = nullptr;
@@ -181,22 +204,10 @@ pcb* scheduler::search() {
     }
     for (int k = 0; k < 4; ++k) OTTER_PAUSE();
   }
-  if (p) {
-    // Found work: stop searching; if we were the last searcher and more
-    // work is waiting (pushed while we searched, so its pusher woke nobody),
-    // wake another scheduler to take it in parallel. Not when only what we
-    // took was there: one request at a time from outside would otherwise
-    // wake a second scheduler for nothing on every request.
-    active.store(true, std::memory_order_relaxed);
-    std::uint32_t prev = rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
-    if (searching_of(prev) == 1 && rt.work_pending()) rt.wake_parked();
-    return p;
-  }
-  park(true);
-  return nullptr;
+  return p;
 }
 
-void scheduler::park(bool searching) {
+bool scheduler::park(bool searching) {
   targets.drop(rt, &free_slots);  // a parked scheduler holds no process's slot
   {
     std::lock_guard lk(rt.sleepers_m);
@@ -208,7 +219,7 @@ void scheduler::park(bool searching) {
     if (searching && searching_of(prev) == 1 && rt.work_pending()) {
       rt.sleepers.pop_back();
       rt.idle_state.fetch_add(1u << 16, std::memory_order_seq_cst);
-      return;
+      return false;
     }
   }
   std::uint64_t next = wheel.next_expiry();
@@ -224,17 +235,14 @@ void scheduler::park(bool searching) {
     notified_ = false;
   }
   // Woken by a timer or by shutdown rather than by wake_parked: count
-  // ourselves unparked again (wake_parked already did if it chose us).
+  // ourselves unparked again. wake_parked did that already if it chose us,
+  // and counted us as searching: we then search (see search()).
   std::lock_guard lk(rt.sleepers_m);
   auto it = std::find(rt.sleepers.begin(), rt.sleepers.end(), index);
-  if (it != rt.sleepers.end()) {
-    rt.sleepers.erase(it);
-    rt.idle_state.fetch_add(1u << 16, std::memory_order_seq_cst);
-  } else {
-    // wake_parked counted us as unparked and searching; stop searching now,
-    // the loop will search again if it finds nothing locally.
-    rt.idle_state.fetch_sub(1, std::memory_order_seq_cst);
-  }
+  if (it == rt.sleepers.end()) return true;
+  rt.sleepers.erase(it);
+  rt.idle_state.fetch_add(1u << 16, std::memory_order_seq_cst);
+  return false;
 }
 
 bool held_targets::send(runtime_impl& rt, pid to, envelope* e, std::vector<std::uint32_t>* cache) {

@@ -2,6 +2,8 @@
 // yields in a loop, must not starve its neighbours on a single scheduler.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "test_util.hpp"
 
 using namespace otter_test;
@@ -62,6 +64,37 @@ TEST(Fairness, a_process_woken_by_a_producer_that_never_waits_runs_meanwhile) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->n, 1) << "the consumer did not run while its producer looped";
   rt.exit(consumer, otter::exit_reason::kill());
+}
+
+TEST(Fairness, two_processes_woken_from_outside_at_once_run_on_both_schedulers) {
+  // Each, once woken, waits for the other to start without ever yielding:
+  // only if both run at once (one per scheduler) do they both see it. The
+  // runtime is idle first (every scheduler parked), the case where the
+  // scheduler woken for the first could take the second and leave the
+  // first waiting. Bounded, so that a failure cannot hang.
+  otter::runtime rt(quiet(2));
+  otter::scoped_process me(rt);
+  for (int round = 0; round < 5; ++round) {
+    std::atomic<int> started{0};
+    auto body = [](std::atomic<int>* started, otter::pid to) -> otter::process {
+      co_await otter::receive<hello>();
+      started->fetch_add(1);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (started->load() < 2 && std::chrono::steady_clock::now() < until) {
+      }
+      otter::send(to, work{started->load()});
+    };
+    auto a = rt.spawn(body, &started, me.self());
+    auto b = rt.spawn(body, &started, me.self());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the schedulers park
+    me.send(a, hello{});
+    me.send(b, hello{});
+    for (int i = 0; i < 2; ++i) {
+      auto r = me.receive<work>(forever);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->n, 2) << "round " << round << ": one ran only after the other";
+    }
+  }
 }
 
 TEST(Fairness, budget_makes_a_busy_receiver_take_turns) {
