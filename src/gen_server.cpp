@@ -87,6 +87,8 @@ pid register_or_holder(const std::string& name) {
   }
 }
 
+task<start_result> failed_start(term reason) { co_return start_result{start_result::error, pid(), std::move(reason)}; }
+
 }  // namespace detail::gen
 
 namespace gen {

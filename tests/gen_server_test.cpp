@@ -118,25 +118,6 @@ struct starter : otter::gen_server<starter> {
   }
 };
 
-struct log_capture {
-  std::mutex m;
-  std::vector<otter::log_event> events;
-  std::function<void(const otter::log_event&)> previous;
-  log_capture() {
-    previous = otter::set_log_handler([this](const otter::log_event& e) {
-      std::lock_guard lk(m);
-      events.push_back(e);
-    });
-  }
-  ~log_capture() { otter::set_log_handler(previous); }
-  std::vector<otter::log_event> of_kind(const std::string& kind) {
-    std::lock_guard lk(m);
-    std::vector<otter::log_event> out;
-    for (auto& e : events)
-      if (e.kind == kind) out.push_back(e);
-    return out;
-  }
-};
 
 
 term call_exit_reason(const std::function<void()>& f) {

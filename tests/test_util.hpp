@@ -40,6 +40,27 @@ inline otter::runtime_config quiet(unsigned schedulers = 2) {
   return c;
 }
 
+/// Captures otter::log events while it lives (thread-safe).
+struct log_capture {
+  std::mutex m;
+  std::vector<otter::log_event> events;
+  std::function<void(const otter::log_event&)> previous;
+  log_capture() {
+    previous = otter::set_log_handler([this](const otter::log_event& e) {
+      std::lock_guard lk(m);
+      events.push_back(e);
+    });
+  }
+  ~log_capture() { otter::set_log_handler(previous); }
+  std::vector<otter::log_event> of_kind(const std::string& kind) {
+    std::lock_guard lk(m);
+    std::vector<otter::log_event> out;
+    for (auto& e : events)
+      if (e.kind == kind) out.push_back(e);
+    return out;
+  }
+};
+
 /// A generous bound for waits that must succeed: tests synchronise on
 /// messages, and this only keeps a broken test from hanging CI.
 constexpr auto forever = 60s;

@@ -57,6 +57,7 @@
 #include "otter/detail/gen_protocol.hpp"
 #include "otter/errors.hpp"
 #include "otter/logger.hpp"
+#include "otter/child_spec.hpp"
 #include "otter/messages.hpp"
 #include "otter/process.hpp"
 #include "otter/receive.hpp"
@@ -128,23 +129,6 @@ class server_ref {
   server_name via_;
 };
 
-/// What start and start_link give: `{:ok, pid}`, `:ignore` or `{:error, reason}`
-/// (`{:already_started, pid}` when the name is taken).
-struct start_result {
-  enum status_t { ok, ignore, error };
-  status_t status = error;
-  otter::pid pid;
-  term reason;  ///< for `error`
-
-  bool is_ok() const noexcept { return status == ok; }
-  /// As Elixir prints it: {:ok, #PID<0.1.0>}, :ignore, {:error, reason}.
-  term to_term() const {
-    if (status == ok) return otter::tuple(atoms::ok, pid);
-    if (status == ignore) return term(atom("ignore"));
-    return otter::tuple(atoms::error, reason);
-  }
-};
-
 /// Replies to a call whose handle_call returned otter::noreply() (OTP's
 /// gen_server:reply/2); from a process. The value's type must be the one the
 /// caller expects (the R of the handler's call_result<R>).
@@ -165,6 +149,16 @@ namespace detail::gen {
 pid resolve_quietly(const server_ref& s, runtime* rt = nullptr) noexcept;
 
 std::string type_name(const std::type_info& t);
+/// A start argument as reports show it: itself if it is a term, else its type.
+template <class A>
+term shown_argument(const A& a) {
+  if constexpr (std::is_constructible_v<term, const A&>)
+    return term(a);
+  else
+    return term(atom(type_name(typeid(A))));
+}
+/// A start task that gives {:error, reason} at once.
+task<start_result> failed_start(term reason);
 /// Why a call got no reply: the server's exit reason, a reply of another
 /// type than `expected`, or the timeout.
 exit_reason why_no_reply(const std::optional<exit_reason>& failed, bool wrong_type, const std::type_info& expected);
@@ -357,6 +351,44 @@ class gen_server {
   struct no_handler {};
 
   // --- starting ---
+
+  /// The spec that starts this server under a supervisor, as `{Module, arg}`
+  /// does in Elixir: id and modules are the module (`Derived::module`, e.g.
+  /// "Counter.Worker", if it declares one, else its C++ name) and start
+  /// calls `Derived::start_link(args...)` (the server's own, if it has one).
+  /// A DynamicSupervisor's extra arguments go first, as a
+  /// std::vector<otter::term>, if such a start_link exists.
+  template <class... A>
+  static otter::child_spec child_spec(A&&... args) {
+    otter::child_spec s;
+    const term module = module_name();
+    s.id = module;
+    s.modules = {module};
+    s.start_call = otter::tuple(module, atom("start_link"), otter::list{detail::gen::shown_argument(args)...});
+    s.start = [module, packed = std::tuple<std::decay_t<A>...>(std::forward<A>(args)...)](
+                  const std::vector<term>& extra) -> task<start_result> {
+      return std::apply(
+          [&](const auto&... a) -> task<start_result> {
+            if constexpr (requires { Derived::start_link(extra, a...); }) {
+              if (!extra.empty()) return Derived::start_link(extra, a...);
+            }
+            if (!extra.empty())
+              return detail::gen::failed_start(
+                  otter::tuple(atom("undef"), otter::tuple(module, atom("start_link"), std::int64_t(extra.size() + sizeof...(a)))));
+            return Derived::start_link(a...);
+          },
+          packed);
+    };
+    return s;
+  }
+  /// The module a report or which_children shows: `Derived::module` as an
+  /// Elixir module (Counter.Worker), else the C++ type's name.
+  static term module_name() {
+    if constexpr (requires { std::string_view(Derived::module); })
+      return term(atom("Elixir." + std::string(std::string_view(Derived::module))));
+    else
+      return term(atom(detail::gen::type_name(typeid(Derived))));
+  }
 
   /// Starts the server linked to the caller and waits until init has run:
   /// {ok, pid}, ignore, or {error, reason}. As in OTP, an init that fails

@@ -12,6 +12,8 @@
 #include "otter/process_info.hpp"
 #include "otter/receive.hpp"
 #include "otter/registry.hpp"
+#include "otter/supervisor.hpp"
+#include "otter/dynamic_supervisor.hpp"
 #include "otter/runtime.hpp"
 #include "otter/scoped_process.hpp"
 #include "otter/task.hpp"
