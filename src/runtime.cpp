@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "exit_hooks.hpp"
+#include "otter/logger.hpp"
 #include "runtime_impl.hpp"
 
 namespace otter::detail {
@@ -287,7 +288,10 @@ using detail::runtime_impl;
 void runtime_config::default_crash_logger(const crash_report& r) {
   std::string who = r.process.to_string();
   if (!r.name.empty()) who += " (" + r.name + ")";
-  std::cerr << "\n[error] Process " << who << " raised an exception\n** (exit) " << r.reason.to_string() << "\n";
+  // Through otter::log, the one place reports go (a test or an
+  // application replaces or silences it there).
+  otter::log({log_level::error, r.process, "crash_report",
+              "Process " + who + " raised an exception\n** (exit) " + r.reason.to_string()});
 }
 
 runtime::runtime(runtime_config cfg) : impl_(std::make_unique<runtime_impl>(std::move(cfg))) {}

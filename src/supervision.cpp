@@ -2,7 +2,9 @@
 // restart intensity and reports. See supervision.hpp.
 #include "supervision.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <unordered_map>
 
 #include "otter/logger.hpp"
@@ -80,6 +82,19 @@ void report(pid who, std::string text) {
 }
 }  // namespace
 
+term request::to_term() const {
+  switch (kind) {
+    case which_children: return term(a_which);
+    case count_children: return term(a_count);
+    case start_child: return otter::tuple(atom("start_child"), spec ? spec->to_term() : term());
+    case terminate_child: return otter::tuple(a_terminate, id);
+    case restart_child: return otter::tuple(a_restart, id);
+    case delete_child: return otter::tuple(a_delete, id);
+    case get_childspec: return otter::tuple(a_get, id);
+  }
+  return term();
+}
+
 std::optional<request> parse_request(const term& t) {
   if (t.is_atom(a_which)) return request{request::which_children, term(), std::nullopt};
   if (t.is_atom(a_count)) return request{request::count_children, term(), std::nullopt};
@@ -153,63 +168,58 @@ task<stopped> shutdown_child(pid child, const shutdown& how) {
 }
 
 task<void> shutdown_all(const std::vector<std::pair<pid, const child_spec*>>& children, const std::string& sup_label) {
-  // Monitor and signal everyone first, then wait: N children take one
-  // timeout at most, not N.
+  // Monitor and signal everyone first, then wait: each child is killed when
+  // its own shutdown timeout passes (brutal_kill ones at once), so N
+  // children take the longest timeout at most, not the sum.
+  using clock = std::chrono::steady_clock;
   struct pending {
     pid child;
-    reference mref;
     const child_spec* spec;
     bool killed = false;
   };
-  std::vector<pending> left;
-  left.reserve(children.size());
+  std::vector<pending> all;
+  all.reserve(children.size());
+  std::unordered_map<std::uint64_t, std::size_t> by_ref;  // monitors not yet DOWN
+  std::multimap<clock::time_point, std::size_t> deadlines;
+  const auto now = clock::now();
   for (auto& [child, spec] : children) {
-    left.push_back({child, monitor(child), spec});
+    const reference mref = monitor(child);
     unlink(child);
-    exit(child, spec->shutdown_or_default().is_brutal_kill() ? exit_reason::kill() : exit_reason::shutdown());
+    const shutdown how = spec->shutdown_or_default();
+    exit(child, how.is_brutal_kill() ? exit_reason::kill() : exit_reason::shutdown());
+    by_ref.emplace(mref.value(), all.size());
+    if (!how.is_brutal_kill() && !how.is_infinity()) deadlines.emplace(now + how.timeout_ms(), all.size());
+    all.push_back({child, spec, how.is_brutal_kill()});
   }
-  // The longest timeout among them bounds the wait; then the rest are killed.
-  std::optional<std::chrono::milliseconds> limit = std::chrono::milliseconds(0);
-  for (auto& p : left) {
-    const auto s = p.spec->shutdown_or_default();
-    if (s.is_infinity()) limit.reset();
-    else if (limit && !s.is_brutal_kill() && s.timeout_ms() > *limit) limit = s.timeout_ms();
-  }
-  const auto deadline = limit ? std::optional(std::chrono::steady_clock::now() + *limit) : std::nullopt;
-  std::unordered_map<std::uint64_t, std::size_t> by_ref;
-  for (std::size_t i = 0; i < left.size(); ++i) by_ref.emplace(left[i].mref.value(), i);
-  std::size_t remaining = left.size();
-  bool killed_rest = false;
-  while (remaining > 0) {
-    std::optional<down_message> d;
-    if (deadline && !killed_rest) {
-      const auto now = std::chrono::steady_clock::now();
-      const auto wait = now >= *deadline ? std::chrono::milliseconds(0)
-                                         : std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now) +
-                                               std::chrono::milliseconds(1);
-      d = co_await receive([](down_message m) { return std::optional<down_message>(std::move(m)); },
-                           after(wait, [] { return std::optional<down_message>(); }));
-      if (!d) {
-        for (auto& p : left)
-          if (!p.killed && by_ref.count(p.mref.value())) {
-            exit(p.child, exit_reason::kill());
-            p.killed = true;
-          }
-        killed_rest = true;
-        continue;
+  while (!by_ref.empty()) {
+    // Kill those whose time is up (and still running), then wait for the
+    // next DOWN until the next deadline.
+    while (!deadlines.empty() && deadlines.begin()->first <= clock::now()) {
+      pending& p = all[deadlines.begin()->second];
+      deadlines.erase(deadlines.begin());
+      if (!p.killed) {
+        exit(p.child, exit_reason::kill());
+        p.killed = true;
       }
-    } else {
+    }
+    std::optional<down_message> d;
+    if (deadlines.empty()) {
       d = co_await receive([](down_message m) { return m; });
+    } else {
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadlines.begin()->first - clock::now());
+      d = co_await receive([](down_message m) { return std::optional<down_message>(std::move(m)); },
+                           after(std::max(wait, std::chrono::milliseconds(0)), [] { return std::optional<down_message>(); }));
+      if (!d) continue;
     }
     auto it = by_ref.find(d->ref.value());
     if (it == by_ref.end()) continue;  // another monitor's DOWN: not ours to wait for
-    const pending& p = left[it->second];
+    pending& p = all[it->second];
     by_ref.erase(it);
-    --remaining;
+    p.killed = true;  // ended: nothing left to kill (its deadline entry is skipped)
     const term why = d->reason.to_term();
     const bool brutal = p.spec->shutdown_or_default().is_brutal_kill();
-    if (p.killed || !(brutal ? why.is_atom(atom("killed")) : why.is_atom(atom("shutdown"))))
-      report_shutdown_error(sup_label, p.spec->id, p.child, why, *p.spec);
+    if (!(brutal ? why.is_atom(atom("killed")) : why.is_atom(atom("shutdown"))))
+      report_shutdown_error(sup_label, term(atom("undefined")), p.child, why, *p.spec);
   }
 }
 

@@ -22,6 +22,8 @@ struct request {
   kind_t kind;
   term id;  // or the pid, for a DynamicSupervisor's terminate_child
   std::optional<child_spec> spec;
+  /// As OTP's call failures show it: :which_children, {:terminate_child, id}, ...
+  term to_term() const;
 };
 
 /// The request a term names (:which_children, {:terminate_child, id}, ...), if any.

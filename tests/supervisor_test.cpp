@@ -280,7 +280,15 @@ TEST(Supervisor, child_calls_answer_as_elixirs_do) {
   EXPECT_EQ(sup::get_childspec(me, "Test.Sup", "nope"_a), otter::parse_term("{:error, :not_found}"));
   EXPECT_EQ(otter::gen::call(me, "Test.Sup", "count_children"_a), sup::count_children(me, "Test.Sup"));
   EXPECT_EQ(otter::gen::call(me, "Test.Sup", otter::tuple("terminate_child"_a, "nope"_a)), otter::parse_term("{:error, :not_found}"));
+  EXPECT_EQ(otter::gen::call(me, "Test.Sup", "bogus"_a), otter::parse_term("{:error, {:unknown_call, :bogus}}"));
   otter::gen::stop(me, "Test.Sup");
+  // A call to a supervisor that is gone exits as GenServer.call does.
+  try {
+    (void)sup::which_children(me, "Test.Sup");
+    ADD_FAILURE() << "no exit";
+  } catch (const otter::exit_exception& e) {
+    EXPECT_EQ(e.reason.to_term(), otter::parse_term("{:noproc, {GenServer, :call, [:\"Test.Sup\", :which_children, :infinity]}}"));
+  }
 }
 
 TEST(Supervisor, a_nested_supervisor_restarts_with_its_children) {

@@ -179,7 +179,10 @@ template <class T>
 struct request_shown {
   std::optional<term> value;
   explicit request_shown(const T& v) {
-    if constexpr (std::is_same_v<T, term>) value = v;
+    if constexpr (std::is_same_v<T, term>)
+      value = v;
+    else if constexpr (requires { { v.to_term() } -> std::convertible_to<term>; })
+      value = v.to_term();  // a request that knows how OTP would show it
   }
   term get() const { return value ? *value : term(atom(type_name(typeid(T)))); }
 };
@@ -352,6 +355,16 @@ class gen_server {
 
   // --- starting ---
 
+  /// Whether init takes these start arguments (none if there is no init):
+  /// keeps start_link out of overload sets it cannot serve.
+  template <class... A>
+  static constexpr bool initializable() {
+    if constexpr (requires(Derived& d, A&&... a) { d.init(std::forward<A>(a)...); })
+      return true;
+    else
+      return sizeof...(A) == 0;
+  }
+
   /// The spec that starts this server under a supervisor, as `{Module, arg}`
   /// does in Elixir: id and modules are the module (`Derived::module`, e.g.
   /// "Counter.Worker", if it declares one, else its C++ name) and start
@@ -395,19 +408,23 @@ class gen_server {
   /// makes the server exit with the reason, which reaches the linked
   /// caller as an exit signal too (it survives it only if it traps exits).
   template <class... A>
+    requires(initializable<A...>())
   static task<start_result> start_link(server_name n, A&&... args) {
     return start_in_process(true, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
+    requires(initializable<A...>())
   static task<start_result> start_link(A&&... args) {
     return start_in_process(true, server_name{}, std::forward<A>(args)...);
   }
   /// Starts the server without a link.
   template <class... A>
+    requires(initializable<A...>())
   static task<start_result> start(server_name n, A&&... args) {
     return start_in_process(false, std::move(n), std::forward<A>(args)...);
   }
   template <class... A>
+    requires(initializable<A...>())
   static task<start_result> start(A&&... args) {
     return start_in_process(false, server_name{}, std::forward<A>(args)...);
   }

@@ -62,10 +62,12 @@ struct runtime_config {
   /// How long an idle scheduler keeps looking for work before parking.
   std::chrono::microseconds spin = std::chrono::microseconds(20);
   /// Called for every crash (from the crashing process's thread). The default
-  /// prints one block to stderr; pass an empty function to silence it.
+  /// logs it through otter::log (kind "crash_report"; stderr unless the log
+  /// handler is replaced); pass an empty function to silence it here.
   std::function<void(const crash_report&)> on_crash = default_crash_logger;
 
-  /// Prints a crash report to stderr in the shape of Erlang's error logger.
+  /// Logs a crash report (otter::log, kind "crash_report") in the shape of
+  /// Elixir's: "Process #PID<0.5.0> raised an exception\n** (exit) ...".
   static void default_crash_logger(const crash_report& r);
 };
 
