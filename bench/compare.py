@@ -76,6 +76,11 @@ MAPPING = (
         (("genserver_call_toplevel", "ns_per_call"), ("genserver_call_toplevel", "ns_per_call"),
          [("scoped_call", "ns_per_call")]),
         (("genserver_call_toplevel", "median_ns_per_call"), None, []),
+        # W8 (otter's w8_restart; BEAM's figures come from w7_counters.exs).
+        (("counters", "workers_started_per_sec"), ("counters", "workers_started_per_sec"), []),
+        (("counters", "us_per_worker_start"), ("counters", "us_per_worker_start"), []),
+        (("counters", "crash_seq_median_latency_us"), ("counters", "crash_seq_median_latency_us"), []),
+        (("counters", "crash_seq_p99_latency_us"), ("counters", "crash_seq_p99_latency_us"), []),
         # Registry rates (Elixir's side is bench/registry_rate.exs; CAF has none).
         (("registry_register", "registers_per_sec"), ("registry_register", "registers_per_sec"), []),
         (("registry_register", "unregisters_per_sec"), ("registry_register", "unregisters_per_sec"), []),
@@ -106,6 +111,7 @@ SIZES = [
     (("genserver_call", "calls"), ("genserver_call", "calls"), [("req_then", "calls")]),
     (("genserver_cast", "casts"), ("genserver_cast", "casts"), [("cast_then_get", "msgs")]),
     (("genserver_call_toplevel", "calls"), ("genserver_call_toplevel", "calls"), [("scoped_call", "calls")]),
+    (("counters", "workers"), ("counters", "workers"), []),
 ]
 
 RESULT_RE = re.compile(r"^RESULT workload=(\S+) metric=(\S+) value=(\S+) unit=(\S+)\s*$")

@@ -82,8 +82,9 @@ prog_of() {
     w4) echo w4_fanin ;;
     w5) echo w5_genserver ;;
     w6) echo w6_ets ;;
+    w8) echo w8_restart ;;
     reg) echo registry_rate ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6 reg)" >&2; exit 2 ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6 w8 reg)" >&2; exit 2 ;;
   esac
 }
 for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
@@ -144,7 +145,7 @@ fi
 
 # --- otter's programs (release preset) ---
 otter_bin=$root/build/release/bench
-otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets registry_rate)
+otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets w8_restart registry_rate)
 (
   cd "$root"
   stale=0
@@ -178,12 +179,24 @@ cat "$run_dir/env.txt" >&2
 
 export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS W6_N W6_COUNTER_N W6_PARTS
 export W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS
+export W8_WORKERS="${W8_WORKERS:-10000}" W8_CRASHES="${W8_CRASHES:-1000}"
+# The W7 peer script runs all of W7 for W8's figures; its sizes follow W8's.
+export W7_WORKERS="${W7_WORKERS:-$W8_WORKERS}" W7_CRASH="${W7_CRASH:-$W8_CRASHES}"
 export REG_N="${REG_N:-100000}" REG_LOOKUPS="${REG_LOOKUPS:-1000000}" REG_PROCS="${REG_PROCS:-2}" REG_UNREG="${REG_UNREG:-1000}"
 
 # CAF's program for a workload, where its name differs.
 caf_prog_of() {
   case "$1" in
     w5_genserver) echo w5_request ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# BEAM's script for a program, where its name differs: W8's figures are
+# w7_counters' crash_seq_* and workers_started_* (WORKLOADS.md).
+beam_prog_of() {
+  case "$1" in
+    w8_restart) echo w7_counters ;;
     *) echo "$1" ;;
   esac
 }
@@ -195,7 +208,7 @@ command_for() {
     otter) cmd=(env OTTER_SCHEDULERS="$OTTER_SCHEDULERS" W1_STOP="$W1_STOP" "$otter_bin/$prog") ;;
     beam)
       # Registry rates have no peer script: ours is in bench/ (registry_rate.exs).
-      local script=$PEERS_DIR/beam/$prog.exs
+      local script=$PEERS_DIR/beam/$(beam_prog_of "$prog").exs
       [[ -f $script ]] || script=$script_dir/$prog.exs
       cmd=(env W1_STOP="$W1_STOP" elixir --erl "$beam_flags" "$script") ;;
     caf)

@@ -14,6 +14,10 @@ namespace otter::detail {
 
 runtime_impl::runtime_impl(runtime_config c)
     : cfg(std::move(c)),
+      uid([] {
+        static std::atomic<std::uint64_t> next{1};
+        return next.fetch_add(1, std::memory_order_relaxed);
+      }()),
       table(std::bit_ceil(std::max<std::size_t>(cfg.max_processes, 2) + 1)),
       epoch(std::chrono::steady_clock::now()) {
   if (cfg.run_queue_capacity < 2 || !std::has_single_bit(cfg.run_queue_capacity))

@@ -210,6 +210,9 @@ class runtime_impl {
   void note_exit();
 
   runtime_config cfg;
+  // Unique among the runtimes of the program (a later runtime may reuse an
+  // earlier one's address): keys per-runtime state kept elsewhere.
+  const std::uint64_t uid;
   process_table table;
   injection_queue inject;
   std::vector<std::unique_ptr<scheduler>> scheds;

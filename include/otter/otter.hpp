@@ -2,6 +2,7 @@
 #pragma once
 
 #include "otter/any_message.hpp"
+#include "otter/application.hpp"
 #include "otter/errors.hpp"
 #include "otter/exit_reason.hpp"
 #include "otter/gen_server.hpp"
