@@ -64,7 +64,7 @@ spawn_result runtime_impl::start(task<void> body, pcb* parent, spawn_tie tie) {
     extras(*p).monitored_by.emplace(r.monitor.value(), parent->serial.load(std::memory_order_relaxed));
   }
   live.fetch_add(1, std::memory_order_relaxed);
-  enqueue(p);
+  schedule(p);  // runs next here, as Go's runnext: a parent that waits for its child (a start_link) keeps the chain on one core
   return r;
 }
 
