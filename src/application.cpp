@@ -67,9 +67,16 @@ process master(runtime* rt, spec app, pid starter) {
   }
 }
 
+// Starting and stopping wait for processes: from a process, that would block
+// a scheduler thread (and with one scheduler, never end).
+void require_outside(const char* what) {
+  if (detail::current_pcb()) throw bad_argument(std::string(what) + ": call it from outside any process");
+}
+
 }  // namespace
 
 start_result start(runtime& rt, spec app) {
+  require_outside("otter::application::start");
   if (app.name.empty()) throw bad_argument("otter::application::start: the application needs a name");
   {
     std::lock_guard lk(registry_m);
@@ -95,6 +102,7 @@ start_result start(runtime& rt, spec app) {
 }
 
 bool stop(runtime& rt, const std::string& name) {
+  require_outside("otter::application::stop");
   const pid m = rt.whereis(master_name(name));
   if (!m) return false;
   scoped_process me(rt);

@@ -114,6 +114,18 @@ TEST(Application, a_failing_start_is_an_error_and_leaves_nothing_running) {
   EXPECT_EQ(err[1][0], term("start_spec"_a)) << err.to_string();
   EXPECT_EQ(app::top_supervisor(rt, "dup"), otter::pid());
   EXPECT_THROW(app::start(rt, app::spec{}), otter::bad_argument);
+  // From a process it would block a scheduler thread: refused.
+  const term inside = in_process(rt, me, [&rt]() -> otter::task<term> {
+    try {
+      app::spec c;
+      c.name = "inside";
+      (void)app::start(rt, c);
+      co_return term("started"_a);
+    } catch (const otter::bad_argument& e) {
+      co_return term(std::string(e.what()));
+    }
+  });
+  EXPECT_EQ(inside, term("otter::application::start: call it from outside any process"));
 }
 
 TEST(Application, an_application_whose_supervisor_gives_up_has_exited_and_says_so) {

@@ -5,7 +5,8 @@
 // same with ten or a hundred thousand others (they are kept by pid in a hash
 // table); stopping the supervisor stops all of them at once.
 //
-//   auto sup = co_await otter::dynamic_supervisor::start_link({.max_children = 100, .name = otter::name("Counter.WorkerSupervisor")});
+//   const otter::dynamic_supervisor::options opts{.max_children = 100, .name = otter::name("Counter.WorkerSupervisor")};
+//   auto sup = co_await otter::dynamic_supervisor::start_link(opts);
 //   otter::term r = co_await otter::dynamic_supervisor::start_child("Counter.WorkerSupervisor",
 //                                                                  counter_worker::child_spec("W1"_a));
 //   // {:ok, pid} | :ignore | {:error, :max_children} | {:error, {:already_started, pid}} | {:error, reason}

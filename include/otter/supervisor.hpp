@@ -7,7 +7,8 @@
 //       otter::child_spec_with(counter_worker::child_spec("W1"_a), {.id = "W1"_a}),
 //       otter::child_spec_with(counter_worker::child_spec("W2"_a), {.id = "W2"_a}),
 //   };
-//   auto started = co_await otter::supervisor::start_link(children, {.strategy = otter::strategy::one_for_one});
+//   const otter::supervisor::options opts{.strategy = otter::strategy::one_for_one};  // (not braced inside
+//   auto started = co_await otter::supervisor::start_link(children, opts);          //  co_await: docs/guide.md)
 //   otter::term kids = co_await otter::supervisor::which_children(started.pid);
 //
 // Every call answers as Elixir's Supervisor does, with terms:
