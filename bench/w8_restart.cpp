@@ -55,6 +55,7 @@ struct counter_worker : otter::gen_server<counter_worker> {
 
 struct done {
   std::int64_t start_ns;
+  double bytes_per_worker;
   std::vector<std::int64_t> crash_ns;
 };
 
@@ -73,13 +74,18 @@ otter::process bench_main(std::int64_t workers, std::int64_t crashes, otter::pid
   bench::require(sup.is_ok(), "the supervisor did not start");
 
   done d;
+  // The names first, as the peer makes its atoms before the clock starts.
+  std::vector<term> names;
+  names.reserve(static_cast<std::size_t>(workers));
+  for (std::int64_t i = 0; i < workers; ++i) names.push_back(term(otter::atom("W" + std::to_string(i))));
+  const std::int64_t rss0 = bench::rss_bytes();
   const std::int64_t t0 = bench::now_ns();
-  for (std::int64_t i = 0; i < workers; ++i) {
-    const term r = co_await otter::dynamic_supervisor::start_child("Counter.WorkerSupervisor",
-                                                                   counter_worker::child_spec(term(otter::atom("W" + std::to_string(i)))));
+  for (const term& n : names) {
+    const term r = co_await otter::dynamic_supervisor::start_child("Counter.WorkerSupervisor", counter_worker::child_spec(n));
     bench::require(r[0].is_atom(otter::atoms::ok), "a worker did not start");
   }
   d.start_ns = bench::now_ns() - t0;
+  d.bytes_per_worker = double(bench::rss_bytes() - rss0) / double(workers);
 
   const term name = term(otter::atom("W0"));
   const otter::server_name via = counter_worker::via(name);
@@ -116,6 +122,7 @@ int main() {
     bench::result("counters", "workers", workers, "workers");
     bench::result("counters", "workers_started_per_sec", double(workers) / (double(d.start_ns) / 1e9), "workers/s");
     bench::result("counters", "us_per_worker_start", double(d.start_ns) / double(workers) / 1000.0, "us");
+    bench::result("counters", "bytes_per_worker_rss", d.bytes_per_worker, "bytes");
     std::sort(d.crash_ns.begin(), d.crash_ns.end());
     auto pct = [&](double p) {
       // Nearest rank, as the peer's B.percentile.
