@@ -165,18 +165,15 @@ process dynamic_main(pid starter, int tie, options opts) {
       co_await child_exited(st, x->from, x->reason);
       continue;
     }
-    if (auto* c = m.get<detail::gen::call_msg<request>>()) {
-      const from f{c->from, c->tag};
-      reply(f, co_await answer(st, c->request));
+    // As terms it takes :which_children, :count_children, {:terminate_child, pid}.
+    auto takes = [](const request& r) {
+      return r.kind == request::which_children || r.kind == request::count_children || r.kind == request::terminate_child;
+    };
+    if (auto in = detail::sup::request_in(m, takes)) {
+      reply(in->caller, co_await answer(st, in->r));
       continue;
     }
-    if (auto* c = m.get<detail::gen::call_msg<term>>()) {
-      const from f{c->from, c->tag};
-      auto r = detail::sup::parse_request(c->request);
-      if (r && r->kind != request::start_child) reply(f, co_await answer(st, *r));
-      else reply(f, error(otter::tuple(atom("unknown_call"), c->request)));
-      continue;
-    }
+    if (m.family<detail::request_head>()) continue;  // another call: request_in answered it
     if (const auto* s = m.get<detail::gen::stop_request>()) {
       const exit_reason why = s->reason;
       co_await stop_all(st);

@@ -105,21 +105,10 @@ pcb* scheduler::pop_injected() {
   std::size_t room = queue.capacity() / 2 > queue.len() ? queue.capacity() / 2 - queue.len() : 0;
   if (want > room) want = room;
   if (want == 0) want = 1;
-  pcb* first = rt.inject.pop_batch(want);
-  if (!first) return nullptr;
-  const bool more = first->next_run != nullptr;
-  for (pcb* p = first->next_run; p;) {
-    pcb* next = p->next_run;
-    p->next_run = nullptr;
-    queue.push_back(p, rt.inject);
-    p = next;
-  }
-  first->next_run = nullptr;
-  // The rest now waits in our queue while we run `first`; their senders
-  // may have found us searching and woken nobody, so wake an idle
+  // The rest waits in our queue while we run the first; their senders may
+  // have found us searching and woken nobody, so adopt_chain wakes an idle
   // scheduler to steal them (else two runnable processes share one core).
-  if (more && !rt.cfg.deterministic) rt.wake_parked();
-  return first;
+  return adopt_chain(rt.inject.pop_batch(want));
 }
 
 bool scheduler::fire_timers() {

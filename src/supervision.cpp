@@ -107,6 +107,23 @@ std::optional<request> parse_request(const term& t) {
   return std::nullopt;
 }
 
+std::optional<incoming> request_in(any_message& m, bool (*accepts)(const request&)) {
+  if (auto* c = m.get<detail::gen::call_msg<request>>()) return incoming{std::move(c->request), from{c->from, c->tag}};
+  auto* c = m.get<detail::gen::call_msg<term>>();
+  if (!c) {
+    // A call of another C++ type: answered (its caller then fails with a
+    // reply of the wrong type) rather than left to wait forever.
+    if (const auto* h = m.family<detail::request_head>())
+      reply(from{h->from, h->tag}, otter::tuple(atoms::error, atom("badcall")));
+    return std::nullopt;
+  }
+  const from f{c->from, c->tag};
+  auto r = parse_request(c->request);
+  if (r && accepts(*r)) return incoming{std::move(*r), f};
+  reply(f, otter::tuple(atoms::error, otter::tuple(atom("unknown_call"), c->request)));
+  return std::nullopt;
+}
+
 task<term> call(server_ref sup, request r) {
   return detail::gen::call_in_process<term, request>(std::move(sup), std::move(r), infinity, nullptr, nullptr);
 }

@@ -28,6 +28,14 @@ struct request {
 
 /// The request a term names (:which_children, {:terminate_child, id}, ...), if any.
 std::optional<request> parse_request(const term& t);
+/// The request in a call message (typed, or a term `parse_request` knows
+/// and `accepts`), with whom to answer; any other call is answered here
+/// ({:error, {:unknown_call, request}}, or {:error, :badcall} for a C++ type).
+struct incoming {
+  request r;
+  from caller;
+};
+std::optional<incoming> request_in(any_message& m, bool (*accepts)(const request&));
 
 /// Sends `r` to the supervisor as a call and waits for its term answer.
 task<term> call(server_ref sup, request r);

@@ -235,18 +235,11 @@ process supervisor_main(pid starter, int tie, std::vector<child_spec> specs, sup
       if (i < st.children.size()) co_await child_exited(st, i, x->reason);
       continue;  // an EXIT from a process that is no (longer a) child
     }
-    if (auto* c = m.get<detail::gen::call_msg<request>>()) {
-      const from f{c->from, c->tag};
-      reply(f, co_await answer(st, c->request));
+    if (auto in = detail::sup::request_in(m, [](const request&) { return true; })) {
+      reply(in->caller, co_await answer(st, in->r));
       continue;
     }
-    if (auto* c = m.get<detail::gen::call_msg<term>>()) {
-      const from f{c->from, c->tag};
-      auto r = detail::sup::parse_request(c->request);
-      if (r) reply(f, co_await answer(st, *r));
-      else reply(f, error(otter::tuple(atom("unknown_call"), c->request)));
-      continue;
-    }
+    if (m.family<detail::request_head>()) continue;  // another call: request_in answered it
     if (const auto* s = m.get<detail::gen::stop_request>()) {
       const exit_reason why = s->reason;
       co_await stop_all(st);

@@ -39,6 +39,12 @@ struct worker : otter::gen_server<worker> {
   void terminate(const term& reason, state& s) { otter::send(s.observer, otter::tuple("terminated"_a, s.name, reason)); }
 };
 
+// A server with a typed call, sent to a supervisor by mistake.
+struct typed : otter::gen_server<typed> {
+  struct ping {};
+  std::int64_t handle_call(ping) { return 1; }
+};
+
 // Traps exits and ignores the supervisor's `shutdown`: only kill ends it.
 otter::process stubborn(otter::pid observer) {
   otter::trap_exit(true);
@@ -281,6 +287,9 @@ TEST(Supervisor, child_calls_answer_as_elixirs_do) {
   EXPECT_EQ(otter::gen::call(me, "Test.Sup", "count_children"_a), sup::count_children(me, "Test.Sup"));
   EXPECT_EQ(otter::gen::call(me, "Test.Sup", otter::tuple("terminate_child"_a, "nope"_a)), otter::parse_term("{:error, :not_found}"));
   EXPECT_EQ(otter::gen::call(me, "Test.Sup", "bogus"_a), otter::parse_term("{:error, {:unknown_call, :bogus}}"));
+  // A typed call it does not know is answered too (the caller fails on the
+  // reply's type instead of waiting forever).
+  EXPECT_THROW((void)typed::call(me, "Test.Sup", typed::ping{}, otter::infinity), otter::exit_exception);
   otter::gen::stop(me, "Test.Sup");
   // A call to a supervisor that is gone exits as GenServer.call does.
   try {
