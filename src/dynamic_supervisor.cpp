@@ -46,8 +46,6 @@ child remove(dyn_state& st, std::unordered_map<std::uint64_t, child>::iterator i
   return c;
 }
 
-[[noreturn]] void exit_with(const exit_reason& r) { otter::exit(r); }
-
 task<void> stop_all(dyn_state& st) {
   std::vector<std::pair<pid, const child_spec*>> running;
   running.reserve(st.children.size());
@@ -62,7 +60,7 @@ task<void> restart(dyn_state& st, pid old, child c) {
   if (!st.restarts.add_restart()) {
     detail::sup::report_gave_up(st.label, term(atom("undefined")), c.spec);
     co_await stop_all(st);
-    exit_with(exit_reason::shutdown());
+    otter::exit(exit_reason::shutdown());
   }
   const start_result r = co_await detail::sup::start_one(c.spec, st.opts.extra_arguments);
   if (r.status == start_result::ok) {
@@ -151,7 +149,7 @@ process dynamic_main(pid starter, int tie, options opts) {
     const term why = otter::tuple(atom("invalid_max_children"), std::int64_t(*opts.max_children));
     if (opts.name.named()) detail::gen::release_name(opts.name);
     detail::sup::ack(starter, start_result::error, why);
-    exit_with(exit_reason(why));
+    otter::exit(exit_reason(why));
   }
   detail::sup::ack(starter, start_result::ok);
 
@@ -160,7 +158,7 @@ process dynamic_main(pid starter, int tie, options opts) {
     if (const auto* x = m.get<exit_message>()) {
       if (x->from == st.parent) {
         co_await stop_all(st);
-        exit_with(x->reason);
+        otter::exit(x->reason);
       }
       co_await child_exited(st, x->from, x->reason);
       continue;
@@ -178,7 +176,7 @@ process dynamic_main(pid starter, int tie, options opts) {
       const exit_reason why = s->reason;
       co_await stop_all(st);
       if (why.is_normal()) co_return;
-      exit_with(why);
+      otter::exit(why);
     }
     if (const auto* t = m.get<try_again>()) {
       auto it = st.children.find(t->old.value());

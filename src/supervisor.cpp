@@ -58,8 +58,6 @@ task<void> stop_all(sup_state& st) {
   for (auto it = st.children.rbegin(); it != st.children.rend(); ++it) co_await stop_child(st, *it);
 }
 
-[[noreturn]] void give_up_for(const exit_reason& reason) { otter::exit(reason); }
-
 // Restarts the group the strategy says after child `failed` ended: stops
 // the others of the group (in reverse), starts the group in order. A start
 // that fails leaves it and those after it stopped, retried by try_again.
@@ -95,7 +93,7 @@ task<void> restart_or_give_up(sup_state& st, std::size_t i) {
   if (!st.restarts.add_restart()) {
     detail::sup::report_gave_up(st.label, st.children[i].spec.id, st.children[i].spec);
     co_await stop_all(st);
-    give_up_for(exit_reason::shutdown());
+    otter::exit(exit_reason::shutdown());
   }
   co_await restart_group(st, i);
 }
@@ -203,7 +201,7 @@ process supervisor_main(pid starter, int tie, std::vector<child_spec> specs, sup
   auto fail = [&](const term& reason) {
     if (opts.name.named()) detail::gen::release_name(opts.name);
     detail::sup::ack(starter, start_result::error, reason);
-    give_up_for(exit_reason(reason));
+    otter::exit(exit_reason(reason));
   };
   // Validation first, as OTP's: nothing starts if a spec is wrong.
   std::set<term> ids;
@@ -229,7 +227,7 @@ process supervisor_main(pid starter, int tie, std::vector<child_spec> specs, sup
     if (const auto* x = m.get<exit_message>()) {
       if (x->from == st.parent) {  // our parent ended: so do we, children first
         co_await stop_all(st);
-        give_up_for(x->reason);
+        otter::exit(x->reason);
       }
       const std::size_t i = find_pid(st, x->from);
       if (i < st.children.size()) co_await child_exited(st, i, x->reason);
@@ -244,7 +242,7 @@ process supervisor_main(pid starter, int tie, std::vector<child_spec> specs, sup
       const exit_reason why = s->reason;
       co_await stop_all(st);
       if (why.is_normal()) co_return;
-      give_up_for(why);
+      otter::exit(why);
     }
     if (const auto* t = m.get<try_again>()) {
       const std::size_t i = find_id(st, t->id);

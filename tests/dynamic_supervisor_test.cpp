@@ -46,9 +46,9 @@ struct plain_worker : otter::gen_server<plain_worker> {
   struct state {};
 };
 
-otter::process stubborn(otter::pid observer) {
+otter::process ignores_shutdown(otter::pid observer) {
   otter::trap_exit(true);
-  otter::send(observer, otter::tuple("started"_a, "stubborn"_a, otter::self()));
+  otter::send(observer, otter::tuple("started"_a, "ignores_shutdown"_a, otter::self()));
   for (;;) co_await otter::receive([](otter::any_message) {});
 }
 
@@ -188,13 +188,13 @@ TEST(DynamicSupervisor, stopping_it_stops_every_child_at_once_killing_those_that
   ASSERT_TRUE(s.is_ok());
   std::vector<otter::reference> refs;
   for (int i = 0; i < 5; ++i) {
-    otter::child_spec stub{.id = "stubborn"_a,
+    otter::child_spec lingerer{.id = "ignores_shutdown"_a,
                            .start = [obs = me.self()]() -> otter::task<otter::start_result> {
-                             co_return otter::start_result{otter::start_result::ok, otter::spawn_link(stubborn, obs), {}};
+                             co_return otter::start_result{otter::start_result::ok, otter::spawn_link(ignores_shutdown, obs), {}};
                            },
                            .shutdown = otter::shutdown::timeout(std::chrono::milliseconds(30))};
-    (void)dyn::start_child(me, s.pid, stub);
-    refs.push_back(me.monitor(started(me, "stubborn"_a)));
+    (void)dyn::start_child(me, s.pid, lingerer);
+    refs.push_back(me.monitor(started(me, "ignores_shutdown"_a)));
   }
   (void)dyn::start_child(me, s.pid, named_worker::child_spec("N"_a, me.self()));
   const auto mn = me.monitor(started(me, "N"_a));

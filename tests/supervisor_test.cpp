@@ -46,9 +46,9 @@ struct typed : otter::gen_server<typed> {
 };
 
 // Traps exits and ignores the supervisor's `shutdown`: only kill ends it.
-otter::process stubborn(otter::pid observer) {
+otter::process ignores_shutdown(otter::pid observer) {
   otter::trap_exit(true);
-  otter::send(observer, otter::tuple("started"_a, "stubborn"_a, otter::self()));
+  otter::send(observer, otter::tuple("started"_a, "ignores_shutdown"_a, otter::self()));
   for (;;) co_await otter::receive([](otter::any_message) {});
 }
 
@@ -195,24 +195,24 @@ TEST(Supervisor, shutdown_kills_after_the_timeout_and_brutal_kill_at_once) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
   log_capture logs;
-  otter::child_spec stub{.id = "stubborn"_a,
+  otter::child_spec lingerer{.id = "ignores_shutdown"_a,
                          .start = [obs = me.self()]() -> otter::task<otter::start_result> {
-                           co_return otter::start_result{otter::start_result::ok, otter::spawn_link(stubborn, obs), {}};
+                           co_return otter::start_result{otter::start_result::ok, otter::spawn_link(ignores_shutdown, obs), {}};
                          },
                          .shutdown = otter::shutdown::timeout(std::chrono::milliseconds(20))};
   otter::child_spec brutal = otter::child_spec_with(wspec("B", me), {.shutdown = otter::shutdown::brutal_kill()});
-  auto s = sup::start_link(me, {stub, brutal, wspec("W", me)});
+  auto s = sup::start_link(me, {lingerer, brutal, wspec("W", me)});
   ASSERT_TRUE(s.is_ok());
-  const otter::pid st = started(me, "stubborn"), b = started(me, "B");
+  const otter::pid st = started(me, "ignores_shutdown"), b = started(me, "B");
   (void)started(me, "W");
   const auto ms = me.monitor(st), mb = me.monitor(b);
   otter::gen::stop(me, s.pid);
   EXPECT_EQ(next_terminated(me), otter::tuple("W"_a, "shutdown"_a));  // W: asked, and it ran terminate
   EXPECT_EQ(down_of(me, mb), otter::exit_reason::killed());          // B: killed, no terminate
-  EXPECT_EQ(down_of(me, ms), otter::exit_reason::killed());          // stubborn: killed after 20 ms
+  EXPECT_EQ(down_of(me, ms), otter::exit_reason::killed());          // ignores_shutdown: killed after 20 ms
   auto reports = logs.of_kind("supervisor_report");
-  ASSERT_EQ(reports.size(), 1u);  // only stubborn did not stop as asked
-  EXPECT_NE(reports[0].text.find("Child :stubborn of Supervisor"), std::string::npos);
+  ASSERT_EQ(reports.size(), 1u);  // only ignores_shutdown did not stop as asked
+  EXPECT_NE(reports[0].text.find("Child :ignores_shutdown of Supervisor"), std::string::npos);
   EXPECT_NE(reports[0].text.find("shut down abnormally\n** (exit) :killed"), std::string::npos) << reports[0].text;
 }
 
