@@ -254,6 +254,20 @@ start_result start_link(scoped_process& me, options o) {
   return r;
 }
 
+otter::child_spec child_spec(options o) {
+  check(o);
+  otter::child_spec s;
+  s.id = term(atom(o.name));
+  s.type = child_type::supervisor;
+  const term keys_term(atom(o.kind == keys::unique ? "unique" : "duplicate"));
+  s.start_call = otter::tuple(atom("Elixir.Registry"), atom("start_link"),
+                              otter::list{term(otter::list{otter::tuple(atom("keys"), keys_term), otter::tuple(atom("name"), s.id),
+                                                           otter::tuple(atom("partitions"), static_cast<std::int64_t>(o.partitions))})});
+  s.modules = {term(atom("Elixir.Registry"))};
+  s.start = [o]() -> task<start_result> { return start_link(o); };
+  return s;
+}
+
 term register_key(std::string_view registry, const term& key, const term& value) {
   return with_meta(registry, [&](const meta& m) {
     const pid me = self();

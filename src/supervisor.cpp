@@ -119,10 +119,12 @@ task<void> child_exited(sup_state& st, std::size_t i, const exit_reason& reason)
   co_await restart_or_give_up(st, i);
 }
 
+// As OTP lists them: the last started first.
 term which_children(const sup_state& st) {
   std::vector<term> out;
   out.reserve(st.children.size());
-  for (const child& c : st.children) {
+  for (auto it = st.children.rbegin(); it != st.children.rend(); ++it) {
+    const child& c = *it;
     const term where = c.running ? term(c.running) : term(atom(c.restarting ? "restarting" : "undefined"));
     out.push_back(otter::tuple(c.spec.id, where, to_term(c.spec.type), term::list_of(c.spec.modules)));
   }

@@ -90,8 +90,8 @@ TEST(Supervisor, starts_children_in_order_and_one_for_one_restarts_only_the_one_
   EXPECT_NE(w1b, w1);
   const term module = term(otter::atom("Elixir.Test.Worker"));
   EXPECT_EQ(sup::which_children(me, s.pid),
-            (otter::list{otter::tuple("W1"_a, w1b, "worker"_a, otter::list{module}),
-                         otter::tuple("W2"_a, w2, "worker"_a, otter::list{module})}));
+            (otter::list{otter::tuple("W2"_a, w2, "worker"_a, otter::list{module}),
+                         otter::tuple("W1"_a, w1b, "worker"_a, otter::list{module})}));  // the last started first, as OTP
   EXPECT_EQ(sup::count_children(me, s.pid), otter::parse_term("%{active: 2, specs: 2, supervisors: 0, workers: 2}"));
   // Stopped in reverse order of start.
   otter::gen::stop(me, s.pid);
@@ -125,7 +125,7 @@ TEST(Supervisor, rest_for_one_restarts_the_child_and_those_started_after_it) {
   EXPECT_NE(started(me, "B"), b);
   EXPECT_NE(started(me, "C"), c);
   const term kids = sup::which_children(me, s.pid);
-  EXPECT_EQ(kids[0][1], term(a));  // A was left alone
+  EXPECT_EQ(kids[2][1], term(a));  // A was left alone
   otter::gen::stop(me, s.pid);
 }
 
@@ -154,9 +154,9 @@ TEST(Supervisor, restart_types_decide_what_comes_back) {
   (void)down_of(me, mtmp);
   const term kids = sup::which_children(me, s.pid);
   ASSERT_EQ(kids.size(), 3u);
-  EXPECT_EQ(kids[0][0], term("P"_a));
+  EXPECT_EQ(kids[2][0], term("P"_a));
   EXPECT_EQ(kids[1], otter::tuple("T"_a, "undefined"_a, "worker"_a, otter::list{term(otter::atom("Elixir.Test.Worker"))}));
-  EXPECT_EQ(kids[2][0], term("T2"_a));
+  EXPECT_EQ(kids[0][0], term("T2"_a));
   // Reports: the permanent child's normal end, the two kills; not T's normal end.
   auto reports = logs.of_kind("supervisor_report");
   ASSERT_EQ(reports.size(), 3u);
@@ -310,12 +310,12 @@ TEST(Supervisor, a_nested_supervisor_restarts_with_its_children) {
   const otter::pid i1 = started(me, "I1");
   (void)started(me, "I2");
   const term kids = sup::which_children(me, s.pid);
-  EXPECT_EQ(kids[1][2], term("supervisor"_a));
+  EXPECT_EQ(kids[0][2], term("supervisor"_a));
   EXPECT_EQ(sup::count_children(me, s.pid), otter::parse_term("%{active: 2, specs: 2, supervisors: 1, workers: 1}"));
   // Kill the inner supervisor: its children go with it (linked; they trap
   // exits, so they run terminate with its reason), and it comes back with
   // new ones.
-  me.exit(kids[1][1].as_pid(), otter::exit_reason::kill());
+  me.exit(kids[0][1].as_pid(), otter::exit_reason::kill());
   const term first = next_terminated(me), second = next_terminated(me);
   EXPECT_EQ(first[1], term("killed"_a));
   EXPECT_EQ(second[1], term("killed"_a));

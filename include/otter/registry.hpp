@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "otter/child_spec.hpp"
 #include "otter/gen_server.hpp"
 #include "otter/term.hpp"
 
@@ -58,6 +59,9 @@ term to_term(const std::vector<entry>& entries);
 task<start_result> start_link(options o);
 /// The same from outside any process.
 start_result start_link(scoped_process& me, options o);
+/// `{Registry, keys: :unique, name: Counter.Registry}` in a supervisor's
+/// children: id the registry's name, type supervisor, shutdown infinity.
+otter::child_spec child_spec(options o);
 
 /// Registers the calling process under `key` with `value`: {:ok, owner}
 /// (owner: the registry partition that watches the caller), or, in a unique
