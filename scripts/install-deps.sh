@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
 # elixir: the tests compare printing with the real Elixir and ETF with real Erlang.
-need=(cmake ninja-build g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev elixir erlang-base "$@")
+# libedit: the shell's line editing; tmux: the test that drives the shell in a terminal.
+need=(cmake ninja-build pkg-config g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libedit-dev tmux elixir erlang-base "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

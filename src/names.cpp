@@ -90,5 +90,6 @@ void runtime::register_name(std::string_view name, pid p) { impl_->register_name
 bool runtime::unregister_name(std::string_view name) { return impl_->unregister_name(name); }
 pid runtime::whereis(std::string_view name) const { return impl_->whereis(name); }
 std::vector<std::string> runtime::registered() const { return impl_->registered(); }
+std::vector<pid> runtime::processes() const { return impl_->processes(); }
 
 }  // namespace otter

@@ -233,6 +233,8 @@ reference make_ref() {
 void register_name(std::string_view name, pid p) { require_current("otter::register_name").rt->register_name(name, p); }
 bool unregister_name(std::string_view name) { return require_current("otter::unregister_name").rt->unregister_name(name); }
 pid whereis(std::string_view name) { return require_current("otter::whereis").rt->whereis(name); }
+std::vector<std::string> registered() { return require_current("otter::registered").rt->registered(); }
+std::vector<pid> processes() { return require_current("otter::processes").rt->processes(); }
 
 void yield_awaiter::await_suspend(std::coroutine_handle<> h) const {
   auto& p = require_current("otter::yield");

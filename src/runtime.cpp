@@ -235,6 +235,23 @@ void runtime_impl::note_exit() {
   }
 }
 
+std::vector<pid> runtime_impl::processes() {
+  std::vector<pid> out;
+  for (std::uint64_t i = 1; i < table.high_water(); ++i) {
+    const pcb* slot = table.slot_if_present(i);
+    if (!slot) continue;
+    // Acquire by the slot's current serial: a slot being reused or freed
+    // meanwhile fails the acquire or the serial check inside it.
+    const pid p(slot->serial.load(std::memory_order_acquire));
+    if (!p) continue;
+    pcb* q = table.acquire(p);
+    if (!q) continue;
+    if (q->inbox.load(std::memory_order_acquire) != inbox_closed()) out.push_back(p);
+    table.release(q, slot_cache());
+  }
+  return out;
+}
+
 void runtime_impl::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

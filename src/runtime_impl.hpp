@@ -204,6 +204,7 @@ class runtime_impl {
   std::string name_of(pid p) const;
   void drop_name(pcb& p);
   std::vector<std::string> registered() const;
+  std::vector<pid> processes();
 
   // --- life cycle ---
   void shutdown();

@@ -691,12 +691,23 @@ class gen_server {
                            : spawn(body, self(), tie_none, std::move(n), std::move(packed));
     const reference mref = monitor(child);
     start_result out;
+    bool down = false;
     co_await receive(
         when([child](const detail::gen::start_ack& a) { return a.child == child; },
              [&](detail::gen::start_ack a) { out = result_of(a); }),
-        when([mref](const down_message& d) { return d.ref == mref; },
-             [&](down_message d) { out = start_result{start_result::error, child, d.reason.to_term()}; }));
-    demonitor(mref, true);
+        when([mref](const down_message& d) { return d.ref == mref; }, [&](down_message d) {
+          out = start_result{start_result::error, child, d.reason.to_term()};
+          down = true;
+        }));
+    if (!out.is_ok() && !down) {
+      // A server that did not start exits right after saying so. As OTP 26's
+      // proc_lib does, return only once it has: a linked caller that does
+      // not trap exits ends with its exit signal here (it comes before the
+      // DOWN), not at some later receive.
+      co_await receive(when([mref](const down_message& d) { return d.ref == mref; }, [](down_message) {}));
+    } else if (!down) {
+      demonitor(mref, true);
+    }
     co_return out;
   }
 

@@ -191,6 +191,10 @@ void register_name(std::string_view name, pid p);
 bool unregister_name(std::string_view name);
 /// Returns the pid registered as `name`, or the null pid.
 pid whereis(std::string_view name);
+/// Returns every registered name of the caller's runtime.
+std::vector<std::string> registered();
+/// Returns every live process of the caller's runtime (a snapshot).
+std::vector<pid> processes();
 
 /// Returns what `p` reports about itself, or nullopt if it is not alive.
 /// Suspends until `p` answers (at its next suspension point).

@@ -124,6 +124,9 @@ class runtime {
   pid whereis(std::string_view name) const;
   /// Returns every registered name.
   std::vector<std::string> registered() const;
+  /// Returns every live process (Erlang's processes/0), including the
+  /// identities of scoped_processes; a snapshot, in no particular order.
+  std::vector<pid> processes() const;
 
   /// Returns what `p` reports about itself, or nullopt if it is not alive.
   /// Blocks until the process answers (it answers at its next suspension).

@@ -48,11 +48,16 @@ enum class node_kind {
                   // `&(&1 + 1)`: args[0] is the body and arity the highest `&N`
   capture_arg,    // `&1`: arity holds N
   access,         // args[0][args[1]]: `m[:key]`, `list[0]`
+  receive_,       // clauses: `pattern [when guard] -> body` (none when only `after` is given);
+                  // args: empty, or [timeout, body] for `after timeout -> body`
+  for_,           // `for pat <- enum, filter, do: body`: clauses are the qualifiers in order, a generator as
+                  // {patterns: [pat], guard: `pat when g <- enum` or null, body: enum} and a filter as
+                  // {patterns: [], body: the condition}; clauses[0] is a generator; args: [clauses[0].body, body]
 };
 
-/// One clause of fn / case / cond.
+/// One clause of fn / case / cond / receive (or a qualifier of for, see for_).
 struct clause {
-  std::vector<node_ptr> patterns;  // fn: one per argument; case: one; cond: the condition
+  std::vector<node_ptr> patterns;  // fn: one per argument; case, receive: one; cond: the condition
   node_ptr guard;                  // `when ...`, or null
   node_ptr body;                   // a block or a single expression
 };
@@ -65,7 +70,7 @@ struct node {
   std::vector<node_ptr> args;       // see node_kind
   std::vector<std::pair<node_ptr, node_ptr>> pairs;  // map
   node_ptr tail;                    // list tail or map update source
-  std::vector<clause> clauses;      // fn, case, cond
+  std::vector<clause> clauses;      // fn, case, cond, receive, for
   std::size_t arity = 0;            // capture, capture_arg
   bool no_parens = false;           // remote_call written `a.b` (no parentheses, no arguments)
   std::string source;               // the call as typed (remote_call/local_call), for error messages

@@ -1,0 +1,122 @@
+// The lecture through the shell: tests/shell/*.exs are typed into the
+// read-eval-print loop line by line, as `iex -S mix` would get them, and
+// the transcript is compared with tests/shell/*.expected (what real iex
+// prints for the same input, with the differences tests/shell/README.md
+// lists). Pids, references and function ids are normalized, since they
+// differ between runs.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+#include "counter/application.hpp"
+#include "shell/parser.hpp"
+#include "shell/repl.hpp"
+#include "test_util.hpp"
+
+using namespace otter_test;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << "cannot read " << path;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// What differs between runs (pids, references, function ids) and between
+// the two programs by design: the banner, the prompt's name, and where a
+// stacktrace line says the code is (iex: "(elixir 1.14.0) lib/gen_server.ex:1027:").
+std::string normalize(std::string text) {
+  text = std::regex_replace(text, std::regex(R"(#PID<[0-9.]+>)"), "#PID<>");
+  text = std::regex_replace(text, std::regex(R"(#Reference<[0-9.]+>)"), "#Reference<>");
+  text = std::regex_replace(text, std::regex(R"(#Function<[0-9.]+/)"), "#Function</");
+  text = std::regex_replace(text, std::regex(R"(Interactive (Elixir|otter) \([0-9.]+\) - [^\n]*)"), "<banner>");
+  text = std::regex_replace(text, std::regex(R"((^|\n)iex\()"), "$1otter(");
+  text = std::regex_replace(text, std::regex(R"(\n    \((elixir [0-9.]+|otter)\) (lib/[a-z_/]+\.ex:[0-9]+: )?)"), "\n    (trace) ");
+  return text;
+}
+
+struct transcript {
+  std::mutex m;
+  std::string text;
+  void add(std::string_view s) {
+    std::lock_guard lk(m);
+    text += s;
+  }
+  std::string get() {
+    std::lock_guard lk(m);
+    return text;
+  }
+};
+
+// Runs `input` through a shell on the started counter application and
+// returns the transcript as iex shows piped input: prompt, then output.
+std::string run(const std::string& input, int max_children = -1) {
+  otter::runtime rt(quiet());
+  log_capture logs;  // crash reports stay out of the transcript (iex: Logger level :none)
+  if (max_children >= 0) otter::application::put_env(rt, "counter", "max_children", otter::term(max_children));
+  EXPECT_TRUE(counter::application::start(rt).is_ok());
+  transcript out;
+  {
+    otter::shell::repl r(rt, [&out](std::string_view s) { out.add(s); });
+    out.add(otter::shell::repl::banner());
+    std::istringstream in(input);
+    std::string line;
+    for (;;) {
+      out.add(r.prompt());
+      if (!std::getline(in, line)) break;
+      r.feed(line);
+    }
+  }
+  counter::application::stop(rt);
+  return out.get();
+}
+
+void expect_same(const std::string& name) {
+  const std::string dir = OTTER_SHELL_TESTS;
+  const std::string got = normalize(run(read_file(dir + "/" + name + ".exs")));
+  const std::string want = normalize(read_file(dir + "/" + name + ".expected"));
+  if (got == want) return;
+  // Show the first differing line.
+  std::istringstream g(got), w(want);
+  std::string gl, wl;
+  int n = 1;
+  while (true) {
+    const bool more_g = static_cast<bool>(std::getline(g, gl)), more_w = static_cast<bool>(std::getline(w, wl));
+    if (!more_g && !more_w) break;
+    if (gl != wl || more_g != more_w) {
+      ADD_FAILURE() << name << ": line " << n << " differs\n  got:      " << (more_g ? gl : "<end>")
+                    << "\n  expected: " << (more_w ? wl : "<end>") << "\n--- whole transcript ---\n" << got;
+      return;
+    }
+    ++n;
+  }
+}
+
+TEST(shell_lecture, the_lecture_as_iex_prints_it) { expect_same("lecture"); }
+TEST(shell_lecture, enum_and_data_modules_as_iex_prints_them) { expect_same("builtins_enum"); }
+TEST(shell_lecture, ets_as_iex_prints_it) { expect_same("builtins_ets"); }
+
+TEST(shell_lecture, multi_line_input_and_errors_keep_the_shell_alive) {
+  const std::string t = normalize(run("x = [1,\n2,\n3]\nEnum.sum(x)\ncase x do\n  [1 | rest] -> rest\n  _ -> :other\nend\n"
+                                      "Process.exit(self(), :kill)\nx\n1 + 1\n"));
+  EXPECT_NE(t.find("otter(1)> ...(1)> ...(1)> [1, 2, 3]\notter(2)> 6\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("[2, 3]\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (EXIT from #PID<>) shell process exited with reason: killed\n"), std::string::npos) << t;
+  // A new evaluator: bindings are gone, numbering restarts, the shell goes on.
+  EXPECT_NE(t.find("** (CompileError) iex:1: undefined function x/0 (there is no such import)\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("otter(1)> 2\notter(2)> "), std::string::npos) << t;
+}
+
+TEST(shell_lecture, syntax_errors_name_line_and_column) {
+  const std::string t = run("1 +\n* 2\n{1, 2\n]\n");
+  EXPECT_NE(t.find("** (SyntaxError) iex:2:1:"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (SyntaxError) iex:2:1: unexpected token: ]"), std::string::npos) << t;
+}
+
+}  // namespace
