@@ -28,6 +28,7 @@ char* next_match(const char*, int state) {
 
 char** complete(const char* text, int, int) {
   rl_attempted_completion_over = 1;  // no file names
+  rl_completion_append_character = '\0';  // a module is followed by `.`, a function by `(`: let the user type it
   g_matches = g_repl->complete(text);
   return rl_completion_matches(text, next_match);
 }
