@@ -76,11 +76,20 @@ MAPPING = (
         (("genserver_call_toplevel", "ns_per_call"), ("genserver_call_toplevel", "ns_per_call"),
          [("scoped_call", "ns_per_call")]),
         (("genserver_call_toplevel", "median_ns_per_call"), None, []),
-        # W8 (otter's w8_restart; BEAM's figures come from w7_counters.exs).
-        (("counters", "workers_started_per_sec"), ("counters", "workers_started_per_sec"), []),
-        (("counters", "us_per_worker_start"), ("counters", "us_per_worker_start"), []),
-        (("counters", "crash_seq_median_latency_us"), ("counters", "crash_seq_median_latency_us"), []),
-        (("counters", "crash_seq_p99_latency_us"), ("counters", "crash_seq_p99_latency_us"), []),
+        # W7 (w7_counters) and W8 (otter's w8_restart; BEAM's figures come
+        # from w7_counters.exs): workload id "counters" for both.
+    ]
+    + [
+        (("counters", m), ("counters", m), [])
+        for m in (
+            "workers_started_per_sec", "us_per_worker_start", "casts_per_sec", "value_calls_per_sec",
+            "casts_and_reads_per_sec", "crash_burst_recovery_ms", "crash_burst_median_latency_us",
+            "crash_burst_p99_latency_us", "crash_burst_values_kept", "crash_seq_median_latency_us",
+            "crash_seq_p99_latency_us", "crash_seq_total_ms", "kill_values_lost", "kill_recovery_ms",
+            "kill_median_latency_us", "kill_stale_values", "workers_alive_at_end",
+        )
+    ]
+    + [
         # Registry rates (Elixir's side is bench/registry_rate.exs; CAF has none).
         (("registry_register", "registers_per_sec"), ("registry_register", "registers_per_sec"), []),
         (("registry_register", "unregisters_per_sec"), ("registry_register", "unregisters_per_sec"), []),
@@ -113,6 +122,9 @@ SIZES = [
     (("genserver_call_toplevel", "calls"), ("genserver_call_toplevel", "calls"), [("scoped_call", "calls")]),
     (("counters", "workers"), ("counters", "workers"), []),
 ]
+
+# Counts of outcomes (values lost, workers alive): shown side by side, no ratio.
+COUNTS = {"crash_burst_values_kept", "kill_values_lost", "kill_stale_values", "workers_alive_at_end"}
 
 RESULT_RE = re.compile(r"^RESULT workload=(\S+) metric=(\S+) value=(\S+) unit=(\S+)\s*$")
 FILE_RE = re.compile(r"^(?P<system>[a-z]+)\.(?P<program>[^.]+)\.(?P<run>\d+)\.out$")
@@ -251,7 +263,7 @@ def main():
             continue
         shown.add(okey)
         unit = units.get(okey) or units.get(bkey) or (units.get(ckey) if ckey else "") or ""
-        if unit == "bool":
+        if unit == "bool" or okey[1] in COUNTS:
             rb = rc = None
         else:
             lower = lower_is_better(okey[1], unit)

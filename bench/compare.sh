@@ -17,9 +17,13 @@
 #   W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS (abc)  W5 sizes and parts
 #   W6_N W6_COUNTER_N W6_PARTS (abcdf)  W6 sizes and parts (peers/beam/w6_ets.exs)
 #   WORKLOADS="w1 w2 w3 w4" which workloads (add w5 for gen_server, w6 for
-#                           ETS, reg for Registry rates; CAF has no W6 and no
-#                           Registry, and its W5 is w5_request; Elixir's
-#                           Registry side is bench/registry_rate.exs)
+#                           ETS, w7 for the counter application, w8 for one
+#                           worker's restarts, reg for Registry rates; CAF has
+#                           no W6, W7, W8 and no Registry, and its W5 is
+#                           w5_request; Elixir's Registry side is
+#                           bench/registry_rate.exs; W7 and W8 share the
+#                           workload id "counters": run them separately)
+#   W7_WORKERS W7_CASTS W7_CRASH  W7 sizes (10000, 1000000, 1000)
 #   REG_N REG_LOOKUPS REG_PROCS REG_UNREG  Registry rate sizes
 #   PEERS="beam caf"        which peers (empty: otter only)
 #   OTTER_SCHEDULERS=0      otter's scheduler threads (0 = one per core); when
@@ -82,9 +86,10 @@ prog_of() {
     w4) echo w4_fanin ;;
     w5) echo w5_genserver ;;
     w6) echo w6_ets ;;
+    w7) echo w7_counters ;;
     w8) echo w8_restart ;;
     reg) echo registry_rate ;;
-    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6 w8 reg)" >&2; exit 2 ;;
+    *) echo "unknown workload '$1' (use w1 w2 w3 w4 w5 w6 w7 w8 reg)" >&2; exit 2 ;;
   esac
 }
 for wl in $WORKLOADS; do prog_of "$wl" >/dev/null; done
@@ -145,7 +150,7 @@ fi
 
 # --- otter's programs (release preset) ---
 otter_bin=$root/build/release/bench
-otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets w8_restart registry_rate)
+otter_targets=(w1_spawn w2_pingpong w3_ring w4_fanin w5_genserver w6_ets w7_counters w8_restart registry_rate)
 (
   cd "$root"
   stale=0
@@ -181,7 +186,7 @@ export W1_N W1_ROUNDS W2_N W3_PROCS W3_HOPS W4_SENDERS W4_MSGS W6_N W6_COUNTER_N
 export W5A_CLIENTS W5A_CALLS W5B_CASTS W5C_CALLS W5_PARTS
 export W8_WORKERS="${W8_WORKERS:-10000}" W8_CRASHES="${W8_CRASHES:-1000}"
 # The W7 peer script runs all of W7 for W8's figures; its sizes follow W8's.
-export W7_WORKERS="${W7_WORKERS:-$W8_WORKERS}" W7_CRASH="${W7_CRASH:-$W8_CRASHES}"
+export W7_WORKERS="${W7_WORKERS:-$W8_WORKERS}" W7_CRASH="${W7_CRASH:-$W8_CRASHES}" W7_CASTS="${W7_CASTS:-1000000}"
 export REG_N="${REG_N:-100000}" REG_LOOKUPS="${REG_LOOKUPS:-1000000}" REG_PROCS="${REG_PROCS:-2}" REG_UNREG="${REG_UNREG:-1000}"
 
 # CAF's program for a workload, where its name differs.

@@ -36,6 +36,11 @@ void frame_free(void* p, std::size_t n) noexcept;
 struct promise_base {
   std::coroutine_handle<> continuation;
   std::exception_ptr error;
+  // Set while the awaiting coroutine runs this one from its await_suspend;
+  // `finished_inline` then tells it that this one completed without
+  // suspending, so that it goes on without being resumed (see task).
+  bool running_inline = false;
+  bool finished_inline = false;
 
   static void* operator new(std::size_t n) { return frame_alloc(n); }
   static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
@@ -45,7 +50,12 @@ struct promise_base {
     bool await_ready() noexcept { return false; }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
-      auto c = h.promise().continuation;
+      auto& p = h.promise();
+      if (p.running_inline) {
+        p.finished_inline = true;
+        return std::noop_coroutine();  // back to the awaiter's await_suspend, which goes on
+      }
+      auto c = p.continuation;
       return c ? c : std::noop_coroutine();
     }
     void await_resume() noexcept {}
@@ -97,9 +107,18 @@ class [[nodiscard]] task {
   explicit operator bool() const noexcept { return static_cast<bool>(h_); }
 
   bool await_ready() const noexcept { return false; }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-    h_.promise().continuation = caller;
-    return h_;
+  // Runs the task here, and goes on without suspending if it completes
+  // without suspending. Resuming the caller from the task's final_suspend
+  // instead (symmetric transfer) is a tail call only where the compiler
+  // makes it one (not under AddressSanitizer): there, a loop that awaits a
+  // thousand short tasks would nest a thousand native frames.
+  bool await_suspend(std::coroutine_handle<> caller) noexcept {
+    auto& p = h_.promise();
+    p.continuation = caller;
+    p.running_inline = true;
+    h_.resume();
+    p.running_inline = false;
+    return !p.finished_inline;  // suspended inside: it resumes the caller when it completes
   }
   T await_resume() {
     auto& p = h_.promise();

@@ -1,6 +1,8 @@
 // Counter.Application (see application.hpp).
 #include "counter/application.hpp"
 
+#include <cstdint>
+
 #include "counter/worker.hpp"
 #include "counter/worker_supervisor.hpp"
 #include "otter/ets.hpp"
@@ -19,15 +21,21 @@ otter::application::spec spec() {
     otter::ets::new_table(otter::atom(store_name), o);
   };
   app.children = [](otter::runtime& rt) {
-    const otter::term max = otter::application::get_env(rt, name, "max_children",
-                                                        otter::term(worker_supervisor::default_max_children));
-    if (!max.is_integer() || max.as_int() < 0 || max.as_int() > INT32_MAX)
-      throw otter::bad_argument("counter: max_children must be a non-negative integer, got " + max.to_string());
+    // An environment value, checked: a bad one fails the start with a message.
+    auto setting = [&rt](const char* key, std::int64_t dflt, std::int64_t least) {
+      const otter::term v = otter::application::get_env(rt, name, key, otter::term(dflt));
+      if (!v.is_integer() || v.as_int() < least || v.as_int() > INT32_MAX)
+        throw otter::bad_argument(std::string("counter: ") + key + " must be an integer from " + std::to_string(least) +
+                                  ", got " + v.to_string());
+      return static_cast<int>(v.as_int());
+    };
     otter::registry::options reg;
     reg.kind = otter::registry::keys::unique;
     reg.name = std::string(registry_name);
-    return std::vector<otter::child_spec>{otter::registry::child_spec(reg),
-                                          worker_supervisor::child_spec(static_cast<int>(max.as_int()))};
+    return std::vector<otter::child_spec>{
+        otter::registry::child_spec(reg),
+        worker_supervisor::child_spec(setting("max_children", worker_supervisor::default_max_children, 0),
+                                      setting("max_restarts", 3, 0), setting("max_seconds", 5, 1))};
   };
   app.options.strategy = otter::strategy::one_for_one;
   app.options.name = otter::name("Elixir.Counter.Supervisor");

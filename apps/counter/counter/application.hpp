@@ -9,8 +9,9 @@
 //
 // The store belongs to the application (its master process makes it before
 // any child starts), so it outlives every worker and supervisor restart and
-// goes when the application stops. Environment: "max_children" (default
-// 100) for Counter.WorkerSupervisor; set it with
+// goes when the application stops. Environment, for Counter.WorkerSupervisor:
+// "max_children" (default 100), "max_restarts" and "max_seconds" (OTP's
+// default intensity, 3 in 5 s); set them with
 // otter::application::put_env(rt, "counter", "max_children", n) before start.
 #pragma once
 
