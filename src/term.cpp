@@ -5,8 +5,10 @@
 #include <cmath>
 #include <new>
 #include <ostream>
+#include <vector>
 
 #include "otter/detail/pool.hpp"
+
 #include "term_block.hpp"
 
 namespace otter {
@@ -33,7 +35,45 @@ term_block* term_block::allocate(term_kind kind, std::size_t size) {
   return b;
 }
 
+namespace {
+
+// Freeing a term frees the blocks it alone holds, which free theirs: a list
+// nested 200,000 deep would recurse 200,000 times. Past a few hundred
+// levels, blocks wait in a per-thread list that the outermost call empties.
+constexpr int max_destroy_depth = 256;
+thread_local int destroy_depth = 0;
+thread_local std::vector<term_block*> deferred_blocks;
+
+void destroy_now(term_block* b) noexcept;
+
+}  // namespace
+
 void term_block::destroy(term_block* b) noexcept {
+  if (destroy_depth >= max_destroy_depth) {
+    try {
+      deferred_blocks.push_back(b);
+      return;
+    } catch (...) {
+      // Out of memory for the list: recurse instead.
+    }
+  }
+  ++destroy_depth;
+  destroy_now(b);
+  --destroy_depth;
+  if (destroy_depth == 0) {
+    while (!deferred_blocks.empty()) {
+      term_block* d = deferred_blocks.back();
+      deferred_blocks.pop_back();
+      ++destroy_depth;
+      destroy_now(d);
+      --destroy_depth;
+    }
+  }
+}
+
+namespace {
+
+void destroy_now(term_block* b) noexcept {
   std::size_t n = 0;
   switch (b->kind) {
     case term_kind::tuple: n = b->size; break;
@@ -42,10 +82,12 @@ void term_block::destroy(term_block* b) noexcept {
     default: break;
   }
   for (std::size_t i = 0; i < n; ++i) b->terms()[i].~term();
-  const std::size_t bytes = header + payload_bytes(b->kind, b->size);
+  const std::size_t bytes = term_block::header + payload_bytes(b->kind, b->size);
   b->~term_block();
   pool_free(b, bytes);
 }
+
+}  // namespace
 
 int compare_int_float(std::int64_t i, double d) noexcept {
   // 2^63 as a double is exact; every double in [-2^63, 2^63) truncates to an int64.

@@ -88,11 +88,13 @@ struct transcript {
 // Runs `input` through a shell on the started counter application and
 // returns the transcript as iex shows piped input: prompt, then output.
 std::string run(const std::string& input, int max_children = -1) {
-  otter::runtime rt(quiet());
+  // Before the runtime: processes the script spawned write to it until the
+  // runtime has stopped.
+  transcript out;
   log_capture logs;  // crash reports stay out of the transcript (iex: Logger level :none)
+  otter::runtime rt(quiet());
   if (max_children >= 0) otter::application::put_env(rt, "counter", "max_children", otter::term(max_children));
   EXPECT_TRUE(counter::application::start(rt).is_ok());
-  transcript out;
   {
     otter::shell::repl r(rt, [&out](std::string_view s) { out.add(s); });
     out.add(otter::shell::repl::banner());
@@ -105,6 +107,7 @@ std::string run(const std::string& input, int max_children = -1) {
     }
   }
   counter::application::stop(rt);
+  rt.shutdown();
   return out.get();
 }
 
@@ -142,6 +145,43 @@ TEST(shell_lecture, multi_line_input_and_errors_keep_the_shell_alive) {
   // A new evaluator: bindings are gone, numbering restarts, the shell goes on.
   EXPECT_NE(t.find("** (CompileError) iex:1: undefined function x/0 (there is no such import)\n"), std::string::npos) << t;
   EXPECT_NE(t.find("otter(1)> 2\notter(2)> "), std::string::npos) << t;
+}
+
+TEST(shell_lecture, hostile_input_gets_errors_not_crashes) {
+  const std::string t = normalize(run(
+      "f = fn f, n -> if n == 0, do: 0, else: 1 + f.(f, n - 1) end\n"
+      "f.(f, 100000)\n"
+      "l = Enum.reduce(1..200_000, [], fn _, a -> [a] end); :made\n"
+      "is_list(l)\n"
+      "-9223372036854775808 in 0..-9223372036854775808\n"
+      "Enum.to_list(1..100_000_000_000)\n"
+      "9223372036854775807 + 1\n"
+      "2 ** 64\n"
+      "2 ** 10\n"
+      "receive do x -> x after 99999999999 -> :late end\n"
+      "\"abc\n"));
+  EXPECT_NE(t.find("** (SystemLimitError) a system limit has been reached: the shell's nesting of evaluation"), std::string::npos) << t;
+  EXPECT_NE(t.find("otter(2)> :made\notter(3)> true\n"), std::string::npos) << t;  // a list 200,000 deep
+  EXPECT_NE(t.find("otter(4)> true\n"), std::string::npos) << t;  // 0..-2^63 counts down to -2^63
+  EXPECT_NE(t.find("** (ArgumentError) the otter shell enumerates at most 10000000 elements of a range"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (ArithmeticError) integer overflow in 9223372036854775807 + 1"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (ArithmeticError) integer overflow in 2 ** 64"), std::string::npos) << t;
+  EXPECT_NE(t.find("1024\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (ArgumentError) the after timeout must be an integer from 0 to 4294967295"), std::string::npos) << t;
+}
+
+TEST(shell_lecture, a_dead_evaluator_loses_no_input) {
+  // The evaluator dies after answering (a linked process crashes later):
+  // the next input goes to a new evaluator, and #iex:break drops an
+  // unfinished expression.
+  const std::string t = normalize(run("spawn_link(fn -> receive do :go -> exit(:boom) end end) |> send(:go)\n"
+                                      "Process.sleep(50)\n"
+                                      "1 + 1\n"
+                                      "[1,\n#iex:break\n:after_break\n"));
+  const std::size_t died = t.find("shell process exited with reason: :boom");
+  ASSERT_NE(died, std::string::npos) << t;
+  EXPECT_NE(t.find("> 2\n", died), std::string::npos) << t;  // 1 + 1, by the new evaluator
+  EXPECT_NE(t.find(":after_break\n"), std::string::npos) << t;
 }
 
 TEST(shell_lecture, syntax_errors_name_line_and_column) {

@@ -10,6 +10,7 @@
 //   otter --schedulers N       scheduler threads (default: one per core)
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -35,17 +36,18 @@ struct options {
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
-               "otter: %s\nusage: otter [--stop-on-error] [--quiet] [--echo] [--max-children N] [--schedulers N] [FILE]\n",
+               "otter: %s\nusage: otter [--stop-on-error] [--quiet|-q] [--echo] [--max-children N] [--schedulers N] [FILE]\n",
                why);
   std::exit(2);
 }
 
-long number_arg(int& i, int argc, char** argv) {
+long number_arg(int& i, int argc, char** argv, long most) {
   if (i + 1 >= argc) usage((std::string(argv[i]) + " needs a number").c_str());
   char* end = nullptr;
+  errno = 0;
   const long v = std::strtol(argv[++i], &end, 10);
-  if (!*argv[i] || *end || v < 0 || v > 1'000'000)
-    usage((std::string(argv[i - 1]) + " needs a number from 0 to 1000000, got '" + argv[i] + "'").c_str());
+  if (!*argv[i] || *end || errno || v < 0 || v > most)
+    usage((std::string(argv[i - 1]) + " needs a number from 0 to " + std::to_string(most) + ", got '" + argv[i] + "'").c_str());
   return v;
 }
 
@@ -56,10 +58,10 @@ options parse_options(int argc, char** argv) {
     if (a == "--stop-on-error") o.stop_on_error = true;
     else if (a == "--quiet" || a == "-q") o.quiet = true;
     else if (a == "--echo") o.echo = true;
-    else if (a == "--max-children") o.max_children = static_cast<int>(number_arg(i, argc, argv));
-    else if (a == "--schedulers") o.schedulers = static_cast<unsigned>(number_arg(i, argc, argv));
+    else if (a == "--max-children") o.max_children = static_cast<int>(number_arg(i, argc, argv, 10'000'000));
+    else if (a == "--schedulers") o.schedulers = static_cast<unsigned>(number_arg(i, argc, argv, 1024));
     else if (a == "--help" || a == "-h") {
-      std::printf("usage: otter [--stop-on-error] [--quiet] [--echo] [--max-children N] [--schedulers N] [FILE]\n"
+      std::printf("usage: otter [--stop-on-error] [--quiet|-q] [--echo] [--max-children N] [--schedulers N] [FILE]\n"
                   "Starts the counter application and its shell; reads FILE or standard input when it is not a terminal.\n");
       std::exit(0);
     } else if (!a.empty() && a[0] == '-') usage(("unknown option " + a).c_str());
@@ -87,19 +89,17 @@ void log_to_stderr(const otter::log_event& e) {
   std::fflush(stderr);
 }
 
+// Errors are printed and the run goes on; with --stop-on-error the first
+// one ends it with status 1.
 int run_script(otter::shell::repl& r, std::istream& in, const options& o) {
   std::string line;
-  bool failed = false;
   for (;;) {
     if (!o.quiet) write_out(r.prompt());
     if (!std::getline(in, line)) break;
     if (o.echo && !o.quiet) write_out(line + "\n");
-    if (!r.feed(line)) {
-      failed = true;
-      if (o.stop_on_error) return 1;
-    }
+    if (!r.feed(line) && o.stop_on_error) return 1;
   }
-  (void)failed;
+  if (!r.finish() && o.stop_on_error) return 1;  // the input ended inside an expression
   return 0;
 }
 

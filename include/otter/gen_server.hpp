@@ -704,6 +704,8 @@ class gen_server {
       // proc_lib does, return only once it has: a linked caller that does
       // not trap exits ends with its exit signal here (it comes before the
       // DOWN), not at some later receive.
+      // A starter that traps exits keeps the server's EXIT message, as
+      // with OTP 25's proc_lib (OTP 26 removes it).
       co_await receive(when([mref](const down_message& d) { return d.ref == mref; }, [](down_message) {}));
     } else if (!down) {
       demonitor(mref, true);

@@ -2,8 +2,12 @@
 //
 // A process body is a coroutine returning `otter::process` (an alias of
 // `task<void>`). It may call helper coroutines returning `task<T>` with
-// `co_await`; control passes between them by symmetric transfer, so deep
-// chains never grow the thread's stack. A task does nothing until awaited,
+// `co_await`. An awaited task runs at once on the awaiting thread; if it
+// completes without suspending, the awaiter goes on in the same native frame,
+// so a loop that awaits many short tasks never grows the thread's stack
+// (with or without the compiler's tail calls). A chain of tasks awaiting
+// one another, N deep, uses native stack for N frames while it runs, as
+// nested function calls would. A task does nothing until awaited,
 // and its frame is destroyed with the task object (or with its process, if
 // the process is killed while suspended).
 //

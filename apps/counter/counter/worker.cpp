@@ -20,6 +20,13 @@ std::int64_t amount_of(const otter::term& m) {
   return m[1].as_int();
 }
 
+// Counters are 64-bit: an update past the range crashes the worker (as an
+// exception in handle_cast does) instead of wrapping; the saved value stays.
+[[noreturn]] void overflow(const worker::state& s, const char* op, std::int64_t amount) {
+  throw otter::bad_argument("Counter.Worker " + s.name.to_string() + ": " + op + " " + std::to_string(amount) +
+                            " takes the counter beyond 64 bits");
+}
+
 }  // namespace
 
 otter::server_name worker::via(const otter::term& name) {
@@ -48,12 +55,12 @@ worker::state worker::init(const otter::term& name) {
 }
 
 void worker::handle_cast(inc_msg m, state& s) {
-  s.value += m.amount;
+  if (__builtin_add_overflow(s.value, m.amount, &s.value)) overflow(s, "inc", m.amount);
   save(s);
 }
 
 void worker::handle_cast(dec_msg m, state& s) {
-  s.value -= m.amount;
+  if (__builtin_sub_overflow(s.value, m.amount, &s.value)) overflow(s, "dec", m.amount);
   save(s);
 }
 

@@ -124,17 +124,18 @@ std::vector<term> enumerate(const call_context& c, const value& v) {
     static const term struct_key(atom("__struct__")), range_mod(atom("Elixir.Range"));
     const term* s = t.find(struct_key);
     if (s && *s == range_mod) {
-      const std::int64_t first = t.at(term(atom("first"))).as_int(), last = t.at(term(atom("last"))).as_int(),
-                         step = t.at(term(atom("step"))).as_int();
-      const std::int64_t count = step > 0 ? (last >= first ? (last - first) / step + 1 : 0)
-                                          : (first >= last ? (first - last) / -step + 1 : 0);
-      constexpr std::int64_t max_elements = 100'000'000;
+      // In 128 bits: last - first and -step cannot overflow.
+      const __int128 first = t.at(term(atom("first"))).as_int(), last = t.at(term(atom("last"))).as_int(),
+                     step = t.at(term(atom("step"))).as_int();
+      const __int128 count = step > 0 ? (last >= first ? (last - first) / step + 1 : 0)
+                                      : (first >= last ? (first - last) / -step + 1 : 0);
+      constexpr std::int64_t max_elements = 10'000'000;  // 160 MB of terms: ranges are listed, not streamed
       if (count > max_elements)
         raise_argument_error("the otter shell enumerates at most " + std::to_string(max_elements) +
                              " elements of a range, got " + inspect_value(v));
       std::vector<term> out;
       out.reserve(static_cast<std::size_t>(count));
-      for (std::int64_t i = 0; i < count; ++i) out.emplace_back(first + i * step);
+      for (__int128 i = 0; i < count; ++i) out.emplace_back(static_cast<std::int64_t>(first + i * step));
       return out;
     }
     std::vector<term> out;

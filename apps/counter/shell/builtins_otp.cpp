@@ -39,7 +39,7 @@ const term& keyword_list(call_context& c, std::vector<value>& a, std::size_t i) 
   if (!t.is_proper_list()) raise_argument_error("expected a keyword list as the " + ordinal(i + 1) + " argument of " + c.shown(a));
   for (const term& kv : t.elements())
     if (!kv.is_tuple() || kv.size() != 2 || !kv[0].is_atom())
-      raise_argument_error("expected a keyword list as the " + ordinal(i + 1) + " argument of " + c.shown(a) + ", got: " + inspect(t, {0, 0}));
+      raise_argument_error("expected a keyword list as the " + ordinal(i + 1) + " argument of " + c.shown(a) + ", got: " + inspect(t, {0, 50}));
   return t;
 }
 
@@ -52,15 +52,16 @@ server_ref server_of(call_context& c, std::vector<value>& a, std::size_t i) {
       t[2].is_tuple() && t[2].size() == 2 && t[2][0].is_atom())
     return server_ref(via(t[2][0].as_atom().text(), t[2][1]));
   if (t.is_tuple() && t.size() == 3 && t[0].is_atom(atom("via")))
-    raise_argument_error("the otter shell resolves {:via, Registry, {registry, key}} names only, got: " + inspect(t, {0, 0}));
-  raise_argument_error("expected a pid, a registered name or a {:via, Registry, {registry, key}} tuple, got: " + inspect(t, {0, 0}));
+    raise_argument_error("the otter shell resolves {:via, Registry, {registry, key}} names only, got: " + inspect(t, {0, 50}));
+  raise_argument_error("expected a pid, a registered name or a {:via, Registry, {registry, key}} tuple, got: " + inspect(t, {0, 50}));
 }
 
 std::chrono::milliseconds timeout_of(call_context& c, std::vector<value>& a, std::size_t i) {
   if (a.size() <= i) return std::chrono::milliseconds(5000);
   const term& t = arg_term(c, a, i);
   if (t.is_atom(atom("infinity"))) return infinity;
-  if (!t.is_integer() || t.as_int() < 0) raise_argument_error("expected a timeout (a non-negative integer or :infinity), got: " + inspect(t, {0, 0}));
+  if (!t.is_integer() || t.as_int() < 0 || t.as_int() > 4294967295)
+    raise_argument_error("expected a timeout (an integer from 0 to 4294967295 or :infinity), got: " + inspect(t, {0, 50}));
   return std::chrono::milliseconds(t.as_int());
 }
 
@@ -78,6 +79,14 @@ auto checked(F&& f) {
   }
 }
 
+// A supervisor's integer option, checked (the options are ints).
+int int_option(const term& v, const char* key, std::int64_t least) {
+  if (!v.is_integer() || v.as_int() < least || v.as_int() > INT32_MAX)
+    raise_argument_error(std::string("expected :") + key + " to be an integer from " + std::to_string(least) +
+                         " to 2147483647, got: " + inspect(v, {0, 50}));
+  return static_cast<int>(v.as_int());
+}
+
 // --- child specifications as terms ---
 
 term spec_map(const term& id, const term& start, const term& type) {
@@ -92,7 +101,7 @@ term child_spec_of(const term& module, const term& arg) {
   const term start_link(atom("start_link"));
   if (m == "Elixir.Registry") {
     const term* name = keyword(arg, "name");
-    if (!name) raise_argument_error("Registry's child spec needs name: ..., got: " + inspect(arg, {0, 0}));
+    if (!name) raise_argument_error("Registry's child spec needs name: ..., got: " + inspect(arg, {0, 50}));
     return spec_map(*name, otter::tuple(module, start_link, otter::list{arg}), term(atom("supervisor")));
   }
   if (m == "Elixir.Counter.WorkerSupervisor" || m == "Elixir.DynamicSupervisor" || m == "Elixir.Supervisor")
@@ -104,7 +113,7 @@ term normalize_spec(const term& child) {
   if (child.is_map()) return child;
   if (child.is_atom()) return child_spec_of(child, term::list_of(std::vector<term>{}));
   if (child.is_tuple() && child.size() == 2 && child[0].is_atom()) return child_spec_of(child[0], child[1]);
-  raise_argument_error("invalid child specification: " + inspect(child, {0, 0}) +
+  raise_argument_error("invalid child specification: " + inspect(child, {0, 50}) +
                        " (expected a module, {module, arg} or a map with :id and :start)");
 }
 
@@ -124,9 +133,10 @@ start_result result_of(const term& r) {
 }
 
 // Calls the module's start_link builtin in the supervisor's process.
-task<start_result> start_child_process(std::string module, std::vector<term> args) {
+task<start_result> start_child_process(std::string module, std::vector<term> args,
+                                       std::function<void(std::string_view)> write) {
   session s;
-  s.write = [](std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); std::fflush(stdout); };
+  s.write = std::move(write);  // the shell's output, as for the shell's own evaluation
   std::vector<value> a(args.begin(), args.end());
   try {
     value r = co_await call_function(s, module, "start_link", a, nullptr);
@@ -138,16 +148,16 @@ task<start_result> start_child_process(std::string module, std::vector<term> arg
   }
 }
 
-child_spec to_child_spec(const term& child) {
+child_spec to_child_spec(const term& child, const std::function<void(std::string_view)>& write) {
   const term spec = normalize_spec(child);
   const term* id = spec.find(term(atom("id")));
   const term* start = spec.find(term(atom("start")));
-  if (!id || !start) raise_argument_error("a child specification needs :id and :start, got: " + inspect(spec, {0, 0}));
+  if (!id || !start) raise_argument_error("a child specification needs :id and :start, got: " + inspect(spec, {0, 50}));
   if (!start->is_tuple() || start->size() != 3 || !(*start)[0].is_atom() || !(*start)[1].is_atom() ||
       !(*start)[2].is_proper_list())
-    raise_argument_error("invalid :start in a child specification (expected {module, function, args}), got: " + inspect(*start, {0, 0}));
+    raise_argument_error("invalid :start in a child specification (expected {module, function, args}), got: " + inspect(*start, {0, 50}));
   if (!(*start)[1].is_atom(atom("start_link")))
-    raise_argument_error("the otter shell starts children through start_link, got: " + inspect(*start, {0, 0}));
+    raise_argument_error("the otter shell starts children through start_link, got: " + inspect(*start, {0, 50}));
   child_spec out;
   out.id = *id;
   out.start_call = *start;
@@ -155,18 +165,18 @@ child_spec to_child_spec(const term& child) {
   const std::string module((*start)[0].as_atom().text());
   const auto args = (*start)[2].elements();
   std::vector<term> arg_list(args.begin(), args.end());
-  out.start = [module, arg_list]() -> task<start_result> { return start_child_process(module, arg_list); };
+  out.start = [module, arg_list, write]() -> task<start_result> { return start_child_process(module, arg_list, write); };
   if (const term* t = spec.find(term(atom("type")))) out.type = t->is_atom(atom("supervisor")) ? child_type::supervisor : child_type::worker;
   if (const term* r = spec.find(term(atom("restart")))) {
     if (r->is_atom(atom("transient"))) out.restart = restart::transient;
     else if (r->is_atom(atom("temporary"))) out.restart = restart::temporary;
-    else if (!r->is_atom(atom("permanent"))) raise_argument_error("invalid :restart in a child specification: " + inspect(*r, {0, 0}));
+    else if (!r->is_atom(atom("permanent"))) raise_argument_error("invalid :restart in a child specification: " + inspect(*r, {0, 50}));
   }
   if (const term* sd = spec.find(term(atom("shutdown")))) {
     if (sd->is_atom(atom("brutal_kill"))) out.shutdown = shutdown::brutal_kill();
     else if (sd->is_atom(atom("infinity"))) out.shutdown = shutdown::infinity();
     else if (sd->is_integer() && sd->as_int() >= 0) out.shutdown = shutdown::timeout(std::chrono::milliseconds(sd->as_int()));
-    else raise_argument_error("invalid :shutdown in a child specification: " + inspect(*sd, {0, 0}));
+    else raise_argument_error("invalid :shutdown in a child specification: " + inspect(*sd, {0, 50}));
   }
   return out;
 }
@@ -221,7 +231,7 @@ value sup_child_spec(call_context& c, std::vector<value>& a) {
   for (const term& kv : overrides.elements()) {
     const std::string_view k = kv[0].as_atom().text();
     if (k != "id" && k != "start" && k != "restart" && k != "shutdown" && k != "type" && k != "modules" && k != "significant")
-      raise_argument_error("unknown key " + inspect(kv[0], {0, 0}) + " in child specification override");
+      raise_argument_error("unknown key " + inspect(kv[0], {0, 50}) + " in child specification override");
     out = out.map_put(kv[0], kv[1]);
   }
   return value(out);
@@ -235,16 +245,16 @@ supervisor::options sup_options(call_context& c, std::vector<value>& a, std::siz
     if (s->is_atom(atom("one_for_one"))) o.strategy = strategy::one_for_one;
     else if (s->is_atom(atom("one_for_all"))) o.strategy = strategy::one_for_all;
     else if (s->is_atom(atom("rest_for_one"))) o.strategy = strategy::rest_for_one;
-    else raise_argument_error("unknown supervision strategy: " + inspect(*s, {0, 0}));
+    else raise_argument_error("unknown supervision strategy: " + inspect(*s, {0, 50}));
   } else {
     raise_argument_error("expected :strategy option to be given");
   }
   if (const term* n = keyword(opts, "name")) {
-    if (!n->is_atom()) raise_argument_error("the otter shell names supervisors with atoms, got: " + inspect(*n, {0, 0}));
+    if (!n->is_atom()) raise_argument_error("the otter shell names supervisors with atoms, got: " + inspect(*n, {0, 50}));
     o.name = name(n->as_atom().text());
   }
-  if (const term* m = keyword(opts, "max_restarts"); m && m->is_integer()) o.max_restarts = static_cast<int>(m->as_int());
-  if (const term* m = keyword(opts, "max_seconds"); m && m->is_integer()) o.max_seconds = static_cast<int>(m->as_int());
+  if (const term* m = keyword(opts, "max_restarts")) o.max_restarts = int_option(*m, "max_restarts", 0);
+  if (const term* m = keyword(opts, "max_seconds")) o.max_seconds = int_option(*m, "max_seconds", 1);
   return o;
 }
 
@@ -252,7 +262,7 @@ task<value> sup_start_link(call_context& c, std::vector<value>& a) {
   const term& children = arg_term(c, a, 0);
   if (!children.is_proper_list()) raise_argument_error("Supervisor.start_link/2 expects a list of children, got: " + inspect_value(a[0]));
   std::vector<child_spec> specs;
-  for (const term& child : children.elements()) specs.push_back(to_child_spec(child));
+  for (const term& child : children.elements()) specs.push_back(to_child_spec(child, c.s.write));
   supervisor::options o = sup_options(c, a, 1);
   auto t = supervisor::start_link(std::move(specs), std::move(o));
   start_result r = co_await t;
@@ -299,7 +309,7 @@ task<value> sup_delete_child(call_context& c, std::vector<value>& a) {
 
 task<value> sup_start_child(call_context& c, std::vector<value>& a) {
   server_ref s = server_of(c, a, 0);
-  child_spec spec = to_child_spec(arg_term(c, a, 1));
+  child_spec spec = to_child_spec(arg_term(c, a, 1), c.s.write);
   if (c.module == DYN) {
     auto t = dynamic_supervisor::start_child(std::move(s), std::move(spec));
     co_return value(co_await t);
@@ -315,14 +325,14 @@ task<value> dyn_start_link(call_context& c, std::vector<value>& a) {
   if (!a.empty()) {
     const term& opts = keyword_list(c, a, 0);
     if (const term* s = keyword(opts, "strategy"); s && !s->is_atom(atom("one_for_one")))
-      raise_argument_error("DynamicSupervisor's strategy is :one_for_one, got: " + inspect(*s, {0, 0}));
+      raise_argument_error("DynamicSupervisor's strategy is :one_for_one, got: " + inspect(*s, {0, 50}));
     if (const term* n = keyword(opts, "name")) {
-      if (!n->is_atom()) raise_argument_error("the otter shell names supervisors with atoms, got: " + inspect(*n, {0, 0}));
+      if (!n->is_atom()) raise_argument_error("the otter shell names supervisors with atoms, got: " + inspect(*n, {0, 50}));
       o.name = name(n->as_atom().text());
     }
-    if (const term* m = keyword(opts, "max_children"); m && m->is_integer()) o.max_children = static_cast<int>(m->as_int());
-    if (const term* m = keyword(opts, "max_restarts"); m && m->is_integer()) o.max_restarts = static_cast<int>(m->as_int());
-    if (const term* m = keyword(opts, "max_seconds"); m && m->is_integer()) o.max_seconds = static_cast<int>(m->as_int());
+    if (const term* m = keyword(opts, "max_children")) o.max_children = int_option(*m, "max_children", 0);
+    if (const term* m = keyword(opts, "max_restarts")) o.max_restarts = int_option(*m, "max_restarts", 0);
+    if (const term* m = keyword(opts, "max_seconds")) o.max_seconds = int_option(*m, "max_seconds", 1);
   }
   auto t = dynamic_supervisor::start_link(std::move(o));
   start_result r = co_await t;
@@ -339,11 +349,11 @@ task<value> reg_start_link(call_context& c, std::vector<value>& a) {
   if (!keys) raise_argument_error("expected :keys to be given and be one of :unique or :duplicate");
   if (keys->is_atom(atom("unique"))) o.kind = registry::keys::unique;
   else if (keys->is_atom(atom("duplicate"))) o.kind = registry::keys::duplicate;
-  else raise_argument_error("expected :keys to be given and be one of :unique or :duplicate, got: " + inspect(*keys, {0, 0}));
-  if (!nm || !nm->is_atom()) raise_argument_error("expected :name to be given and to be an atom, got: " + (nm ? inspect(*nm, {0, 0}) : std::string("nil")));
+  else raise_argument_error("expected :keys to be given and be one of :unique or :duplicate, got: " + inspect(*keys, {0, 50}));
+  if (!nm || !nm->is_atom()) raise_argument_error("expected :name to be given and to be an atom, got: " + (nm ? inspect(*nm, {0, 50}) : std::string("nil")));
   o.name = std::string(nm->as_atom().text());
   if (const term* p = keyword(opts, "partitions")) {
-    if (!p->is_integer() || p->as_int() < 1) raise_argument_error("expected :partitions to be a positive integer, got: " + inspect(*p, {0, 0}));
+    if (!p->is_integer() || p->as_int() < 1 || p->as_int() > 1024) raise_argument_error("expected :partitions to be an integer from 1 to 1024, got: " + inspect(*p, {0, 50}));
     o.partitions = static_cast<unsigned>(p->as_int());
   }
   auto t = registry::start_link(o);

@@ -178,7 +178,8 @@ task<value> process_sleep(call_context& c, std::vector<value>& a) {
   if (t.is_atom(atom("infinity"))) {
     co_await receive([](any_message) { return false; }, after(std::chrono::hours(24 * 365), [] { return true; }));
   } else {
-    if (!t.is_integer() || t.as_int() < 0) raise_badarg(1, "not a non-negative integer or :infinity", c.shown(a));
+    if (!t.is_integer() || t.as_int() < 0 || t.as_int() > 4294967295)
+      raise_badarg(1, "not an integer from 0 to 4294967295 or :infinity", c.shown(a));
     co_await sleep(std::chrono::milliseconds(t.as_int()));
   }
   co_return value(ok_atom);
@@ -213,8 +214,7 @@ task<value> process_info_(call_context& c, std::vector<value>& a) {
   raise_badarg(2, "invalid item or item list (the otter shell knows registered_name, status, message_queue_len, links, monitors, monitored_by, trap_exit)", c.shown(a));
 }
 
-value process_list(call_context& c, std::vector<value>&) {
-  (void)c;
+value process_list(call_context&, std::vector<value>&) {
   const std::vector<pid> all = processes();
   return value(term::list_of(std::vector<term>(all.begin(), all.end())));
 }
@@ -238,7 +238,7 @@ value help(call_context& c, std::vector<value>&) {
       "  self()              the shell's pid\n\n"
       "Modules: Counter.Worker, Counter.WorkerSupervisor, Registry, :ets, GenServer, Supervisor,\n"
       "DynamicSupervisor, Process, Enum, List, Map, Tuple, Keyword, String, Integer, Atom, IO, Kernel.\n"
-      "Tab completes module and function names. Ctrl+D (or an empty line after `...`) ends input.\n");
+      "Tab completes module and function names. #iex:break drops an unfinished expression; Ctrl+D ends the shell.\n");
   return value(term(atom("nil")));
 }
 
@@ -266,7 +266,7 @@ value help_module(call_context& c, std::vector<value>& a) {
 
 std::string child_label(const term& id, pid p) {
   std::string label = p.to_string();
-  if (!id.is_atom(atom("undefined"))) label = inspect(id, {0, 0}) + " " + label;
+  if (!id.is_atom(atom("undefined"))) label = inspect(id, {0, 50}) + " " + label;
   return label;
 }
 
@@ -275,7 +275,7 @@ std::string known_as(pid p, const std::vector<std::string>& registries) {
   for (const std::string& r : registries) {
     try {
       const std::vector<term> keys = registry::keys_of(r, p);
-      if (!keys.empty()) return " " + inspect(keys[0], {0, 0});
+      if (!keys.empty()) return " " + inspect(keys[0], {0, 50});
     } catch (const std::exception&) {
     }
   }
@@ -292,8 +292,11 @@ task<void> print_tree(call_context& c, pid sup, const std::string& indent, std::
     co_return;
   }
   const auto kids = children.elements();
+  // A Supervisor lists the last started first: show them in start order.
+  // A DynamicSupervisor's children (id :undefined) come as they are.
+  const bool reversed = !kids.empty() && !kids[0][0].is_atom(atom("undefined"));
   for (std::size_t i = 0; i < kids.size(); ++i) {
-    const term& k = kids[kids.size() - 1 - i];  // in start order
+    const term& k = reversed ? kids[kids.size() - 1 - i] : kids[i];
     const bool last = i + 1 == kids.size();
     const term& id = k[0];
     const term& where = k[1];
@@ -303,24 +306,26 @@ task<void> print_tree(call_context& c, pid sup, const std::string& indent, std::
     if (where.is_pid()) {
       line += id.is_atom(atom("undefined")) ? where.as_pid().to_string() + known_as(where.as_pid(), registries)
                                             : child_label(id, where.as_pid());
-      std::string mod = k[3].is_proper_list() && k[3].size() == 1 ? " " + inspect(k[3][0], {0, 0}) : std::string();
+      std::string mod = k[3].is_proper_list() && k[3].size() == 1 ? " " + inspect(k[3][0], {0, 50}) : std::string();
       line += is_sup ? " (supervisor" + mod + ")" : mod.empty() ? std::string() : " (" + mod.substr(1) + ")";
     } else {
-      line += inspect(id, {0, 0}) + " " + inspect(where, {0, 0});
+      line += inspect(id, {0, 50}) + " " + inspect(where, {0, 50});
     }
     out += line + "\n";
     if (is_registry && id.is_atom()) registries.push_back(std::string(id.as_atom().text()));
-    if (where.is_pid() && is_sup && !is_registry && depth < 16)
-      co_await print_tree(c, where.as_pid(), indent + (last ? "    " : "│   "), registries, out, depth + 1);
+    if (where.is_pid() && is_sup && !is_registry && depth < 16) {
+      const std::string inner = indent + (last ? "    " : "│   ");  // named: see eval.cpp on co_await
+      co_await print_tree(c, where.as_pid(), inner, registries, out, depth + 1);
+    }
   }
 }
 
 task<value> tree_of(call_context& c, pid root, const term& shown) {
   if (!root) {
-    c.s.write("no supervisor " + inspect(shown, {0, 0}) + " is running\n");
+    c.s.write("no supervisor " + inspect(shown, {0, 50}) + " is running\n");
     co_return value(term(atom("nil")));
   }
-  std::string out = inspect(shown, {0, 0}) + " " + root.to_string() + "\n";
+  std::string out = inspect(shown, {0, 50}) + " " + root.to_string() + "\n";
   std::vector<std::string> registries;
   co_await print_tree(c, root, "", registries, out, 0);
   c.s.write(out);

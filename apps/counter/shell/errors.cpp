@@ -65,34 +65,34 @@ std::string format_exit(const term& reason) {
     const term& tag = reason[0];
     const term& detail = reason[1];
     if (tag.is_atom(start_spec) && detail.is_tuple() && detail.size() == 2 && detail[0].is_atom(duplicate))
-      return "bad child specification, more than one child specification has the id: " + inspect(detail[1], {0, 0}) +
+      return "bad child specification, more than one child specification has the id: " + inspect(detail[1], {0, 50}) +
              ".\nIf using maps as child specifications, make sure the :id keys are unique.\nIf using a module or "
              "{module, arg} as child, use Supervisor.child_spec/2 to change the :id, for example:\n\n    children = [\n"
              "      Supervisor.child_spec({MyWorker, arg}, id: :my_worker_1),\n      Supervisor.child_spec({MyWorker, "
              "arg}, id: :my_worker_2)\n    ]\n";
     if (tag.is_atom(start_spec) && detail.is_tuple() && detail.size() == 2 && detail[0].is_atom(invalid_mfa))
-      return "bad child specification, invalid mfa: " + inspect(detail[1], {0, 0});
-    if (tag.is_atom(start_spec)) return "bad child specification, " + inspect(detail, {0, 0});
-    if (tag.is_atom(bad_start_spec)) return "bad child specification, invalid children: " + inspect(detail, {0, 0});
+      return "bad child specification, invalid mfa: " + inspect(detail[1], {0, 50});
+    if (tag.is_atom(start_spec)) return "bad child specification, " + inspect(detail, {0, 50});
+    if (tag.is_atom(bad_start_spec)) return "bad child specification, invalid children: " + inspect(detail, {0, 50});
     if (tag.is_atom(shutdown) && detail.is_tuple() && detail.size() == 3 && detail[0].is_atom(failed_to_start))
-      return "shutdown: failed to start child: " + inspect(detail[1], {0, 0}) + "\n    ** (EXIT) " + format_exit(detail[2]);
-    if (tag.is_atom(shutdown)) return "shutdown: " + inspect(reason[1], {0, 0});
-    if (tag.is_atom(bad_call)) return "bad call: " + inspect(reason[1], {0, 0});
-    if (tag.is_atom(bad_cast)) return "bad cast: " + inspect(reason[1], {0, 0});
-    if (tag.is_atom(bad_return_value)) return "bad return value: " + inspect(reason[1], {0, 0});
+      return "shutdown: failed to start child: " + inspect(detail[1], {0, 50}) + "\n    ** (EXIT) " + format_exit(detail[2]);
+    if (tag.is_atom(shutdown)) return "shutdown: " + inspect(reason[1], {0, 50});
+    if (tag.is_atom(bad_call)) return "bad call: " + inspect(reason[1], {0, 50});
+    if (tag.is_atom(bad_cast)) return "bad cast: " + inspect(reason[1], {0, 50});
+    if (tag.is_atom(bad_return_value)) return "bad return value: " + inspect(reason[1], {0, 50});
     if (tag.is_atom(nodedown)) return "no connection to " + std::string(reason[1].is_atom() ? reason[1].as_atom().text() : "?");
     if (is_mfa(reason[1])) {
       const term& mfa = reason[1];
       std::string args;
       for (std::size_t i = 0; i < mfa[2].size(); ++i) {
         if (i) args += ", ";
-        args += inspect(mfa[2].elements()[i], {0, 0});
+        args += inspect(mfa[2].elements()[i], {0, 50});
       }
       return "exited in: " + module_shown(mfa[0].as_atom()) + "." + std::string(mfa[1].as_atom().text()) + "(" + args +
              ")\n    ** (EXIT) " + format_exit(tag);
     }
   }
-  return inspect(reason, {0, 0});
+  return inspect(reason, {0, 50});
 }
 
 std::string format_exit_error(const term& reason) { return "** (exit) " + format_exit(reason) + "\n"; }

@@ -21,6 +21,7 @@ namespace otter::shell {
 namespace {
 
 constexpr std::size_t max_depth = 2000;
+constexpr std::int64_t max_timeout_ms = 4294967295;  // Erlang's largest timeout
 
 const atom nil_atom("nil");
 const atom true_atom("true");
@@ -53,7 +54,9 @@ const term& as_term(const value& v, std::string_view where) {
   return v.t;
 }
 
-std::string inspect_short(const term& t) { return inspect(t, {0, 0}); }
+// One line, at most 50 items as iex's inspect shows (which also bounds the
+// printer's recursion on a deeply nested term).
+std::string inspect_short(const term& t) { return inspect(t, {0, 50}); }
 
 // --- arithmetic ---
 
@@ -92,15 +95,38 @@ term arith(std::string_view op, const value& a, const value& b) {
   return term(r);
 }
 
-// --- comparison and membership ---
+// Kernel.**: integer powers stay integers (a negative exponent raises, as
+// in Elixir); anything with a float is a float.
+term power(const value& a, const value& b) {
+  if (a.is_fun() || b.is_fun() || !a.t.is_number() || !b.t.is_number()) arith_error("**", a, &b);
+  if (a.t.is_integer() && b.t.is_integer()) {
+    std::int64_t base = a.t.as_int(), exp = b.t.as_int(), r = 1;
+    if (exp < 0) raise("ArithmeticError", "bad argument in arithmetic expression: " + inspect_value(a) + " ** " + inspect_value(b));
+    while (exp > 0) {
+      if ((exp & 1) && __builtin_mul_overflow(r, base, &r)) break;
+      exp >>= 1;
+      if (exp > 0 && __builtin_mul_overflow(base, base, &base)) {
+        exp = -1;
+        break;
+      }
+    }
+    if (exp != 0)
+      raise("ArithmeticError", "integer overflow in " + inspect_value(a) + " ** " + inspect_value(b) +
+                                   " (the otter shell's integers are 64-bit)");
+    return term(r);
+  }
+  const double r = std::pow(a.t.as_number(), b.t.as_number());
+  if (!std::isfinite(r)) arith_error("**", a, &b);
+  return term(r);
+}
 
-bool strict_equal(const term& a, const term& b) { return a == b; }
+// --- comparison and membership ---
 
 term compare_op(std::string_view op, const term& a, const term& b) {
   if (op == "==") return term(equal(a, b));
   if (op == "!=") return term(!equal(a, b));
-  if (op == "===") return term(strict_equal(a, b));
-  if (op == "!==") return term(!strict_equal(a, b));
+  if (op == "===") return term(a == b);
+  if (op == "!==") return term(!(a == b));
   const auto c = a <=> b;
   if (op == "<") return term(c < 0);
   if (op == ">") return term(c > 0);
@@ -137,7 +163,8 @@ bool in_enum(const term& x, const term& e) {
     const term first = map_get(e, term(atom("first")), &f), last = map_get(e, term(atom("last")), &f),
                step = map_get(e, term(atom("step")), &f);
     if (!x.is_integer()) return false;
-    const std::int64_t v = x.as_int(), a = first.as_int(), b = last.as_int(), s = step.as_int();
+    // In 128 bits: v - a and the step's sign change cannot overflow.
+    const __int128 v = x.as_int(), a = first.as_int(), b = last.as_int(), s = step.as_int();
     if (s > 0 ? (v < a || v > b) : (v > a || v < b)) return false;
     return (v - a) % s == 0;
   }
@@ -155,7 +182,9 @@ bool in_enum(const term& x, const term& e) {
     }
     return false;
   }
-  raise("Protocol.UndefinedError", "protocol Enumerable not implemented for " + inspect_short(e));
+  raise("Protocol.UndefinedError", "protocol Enumerable not implemented for " + inspect_short(e) + " of type " +
+                                       std::string(e.is_tuple() ? "Tuple" : e.is_atom() ? "Atom" : e.is_integer() ? "Integer"
+                                                   : e.is_binary() ? "BitString" : e.is_float() ? "Float" : "Term"));
 }
 
 term concat_lists(const term& a, const term& b, const std::string& shown) {
@@ -233,9 +262,7 @@ std::string to_chars(const value& v) {
 namespace {
 
 bool bind(const std::string& name, const term& v, bindings& out) {
-  if (name == "_" || name.starts_with('_')) {
-    if (name == "_") return true;
-  }
+  if (name == "_") return true;
   auto it = out.find(name);
   if (it != out.end()) return !it->second.is_fun() && it->second.t == v;  // {x, x} = ...: both the same
   out.emplace(name, value(v));
@@ -297,7 +324,6 @@ bool match(const node& p, const term& v, const bindings& env, bindings& out) {
         if (!s.starts_with(pre)) return false;
         return match(*p.args[1], term(s.substr(pre.size())), env, out);
       }
-      if (p.name == "-" || p.name == "+") break;
       break;
     }
     case node_kind::unary_op: {
@@ -360,6 +386,13 @@ void check_pattern(const session& s, const node& n) {
     if (a) check_pattern(s, *a);
   for (const auto& [k, v] : n.pairs) check_pattern(s, *v);
   if (n.tail) check_pattern(s, *n.tail);
+}
+
+// A function matches only a variable pattern (terms cannot hold one).
+bool bind_fun(const node& pattern, const value& f, bindings& out) {
+  if (pattern.kind != node_kind::variable) return false;
+  if (pattern.name != "_") out.insert_or_assign(pattern.name, f);
+  return true;
 }
 
 void commit(bindings& env, bindings& scratch) {
@@ -439,8 +472,7 @@ task<value> apply(session& s, const value& f, std::vector<value>& args) {
     bool ok = true;
     for (std::size_t i = 0; ok && i < args.size(); ++i)
       ok = !args[i].is_fun() ? match(*c.patterns[i], args[i].t, fn.captured, scratch)
-                             : (c.patterns[i]->kind == node_kind::variable &&
-                                (scratch.emplace(c.patterns[i]->name, args[i]), true));
+                             : bind_fun(*c.patterns[i], args[i], scratch);
     if (!ok) continue;
     bindings env = fn.captured;
     commit(env, scratch);
@@ -531,13 +563,14 @@ task<value> eval_binary(session& s, const node& n, bindings& env) {
     value left = co_await eval(s, *n.args[0], env);
     const bool strict = op == "and" || op == "or";
     if (strict && (left.is_fun() || !left.t.is_boolean())) bad_boolean(op, left);
-    const bool t = !left.is_fun() && truthy(left.t);
+    const bool t = left.is_fun() || truthy(left.t);
     if ((op == "&&" || op == "and") ? !t : t) co_return left;
     co_return co_await eval(s, *n.args[1], env);
   }
   value left = co_await eval(s, *n.args[0], env);
   value right = co_await eval(s, *n.args[1], env);
   if (op == "+" || op == "-" || op == "*" || op == "/") co_return value(arith(op, left, right));
+  if (op == "**") co_return value(power(left, right));
   if (op == "==" || op == "!=" || op == "===" || op == "!==" || op == "<" || op == ">" || op == "<=" || op == ">=") {
     if (left.is_fun() || right.is_fun()) {
       const bool same = left.f == right.f;
@@ -567,12 +600,12 @@ task<value> eval_binary(session& s, const node& n, bindings& env) {
 }
 
 task<value> eval_case(session& s, const node& n, bindings& env) {
+  for (const clause& c : n.clauses) check_pattern(s, *c.patterns.at(0));
   value subject = co_await eval(s, *n.args.at(0), env);
   for (const clause& c : n.clauses) {
     bindings scratch;
     if (subject.is_fun()) {
-      if (c.patterns.at(0)->kind != node_kind::variable) continue;
-      scratch.emplace(c.patterns[0]->name, subject);
+      if (!bind_fun(*c.patterns.at(0), subject, scratch)) continue;
     } else if (!match(*c.patterns.at(0), subject.t, env, scratch)) {
       continue;
     }
@@ -619,6 +652,7 @@ task<void> eval_for(session& s, const node& n, std::size_t q, bindings& env, std
     if (keep.is_fun() || truthy(keep.t)) co_await eval_for(s, n, q + 1, env, out);
     co_return;
   }
+  check_pattern(s, *c.patterns[0]);
   value source = co_await eval(s, *c.body, env);
   const call_context ctx{s, "Elixir.Kernel", "for", &n};
   const std::vector<term> elements = enumerate(ctx, source);
@@ -644,8 +678,8 @@ task<value> eval_receive(session& s, const node& n, bindings& env) {
   if (!n.args.empty()) {
     value t = co_await eval(s, *n.args.at(0), env);
     if (!t.is_fun() && t.t.is_atom(atom("infinity"))) {
-    } else if (t.is_fun() || !t.t.is_integer() || t.t.as_int() < 0) {
-      raise("ArgumentError", "the after timeout must be a non-negative integer or :infinity, got: " + inspect_value(t));
+    } else if (t.is_fun() || !t.t.is_integer() || t.t.as_int() < 0 || t.t.as_int() > max_timeout_ms) {
+      raise("ArgumentError", "the after timeout must be an integer from 0 to 4294967295 or :infinity, got: " + inspect_value(t));
     } else {
       timeout = std::chrono::milliseconds(t.t.as_int());
     }
@@ -667,7 +701,10 @@ task<value> eval_receive(session& s, const node& n, bindings& env) {
   } else {
     got = co_await receive(when(matches, take));
   }
-  if (!got) co_return co_await eval(s, *n.args.at(1), env);
+  if (!got) {
+    bindings inner = env;
+    co_return co_await eval(s, *n.args.at(1), inner);
+  }
   for (const clause& c : n.clauses) {
     bindings scratch;
     if (!match(*c.patterns[0], *got, env, scratch)) continue;
@@ -768,9 +805,7 @@ task<value> eval(session& s, const node& n, bindings& env) {
       value v = co_await eval(s, *n.args.at(1), env);
       bindings scratch;
       if (v.is_fun()) {
-        const node& p = *n.args[0];
-        if (p.kind != node_kind::variable) raise("MatchError", "no match of right hand side value: " + inspect_value(v));
-        if (p.name != "_") scratch.emplace(p.name, v);
+        if (!bind_fun(*n.args[0], v, scratch)) raise("MatchError", "no match of right hand side value: " + inspect_value(v));
       } else if (!match(*n.args[0], v.t, env, scratch)) {
         raise("MatchError", "no match of right hand side value: " + inspect_value(v));
       }
@@ -880,8 +915,11 @@ task<value> eval(session& s, const node& n, bindings& env) {
 
 task<value> eval_top(session& s, const std::shared_ptr<const std::vector<node_ptr>>& exprs) {
   s.source = exprs;
+  // Bind into a copy: an input that fails leaves the bindings as they were.
+  bindings vars = s.vars;
   value last{term(nil_atom)};
-  for (const node_ptr& e : *exprs) last = co_await eval(s, *e, s.vars);
+  for (const node_ptr& e : *exprs) last = co_await eval(s, *e, vars);
+  s.vars = std::move(vars);
   co_return last;
 }
 

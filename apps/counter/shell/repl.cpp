@@ -58,12 +58,6 @@ process evaluator(pid loop, repl::output out) {
     std::string text;
     try {
       value v = co_await eval_top(s, r.exprs);
-      // Take the signals that came meanwhile before answering: an exit the
-      // evaluation caused (Process.exit(self(), :kill), a linked process
-      // that failed to start) ends the evaluator now, as it would in iex,
-      // instead of at the next input.
-      co_await receive(when([](const any_message&) { return false; }, [](any_message) {}),
-                       after(std::chrono::milliseconds(0), [] {}));
       text = inspect_value(v) + "\n";
       ok = true;
     } catch (const elixir_error& e) {
@@ -72,10 +66,16 @@ process evaluator(pid loop, repl::output out) {
       const term reason = e.reason.to_term();
       text = format_exit_error(reason) + exit_trace(reason);
     } catch (const thrown_value& t) {
-      text = "** (throw) " + inspect(t.value, {0, 0}) + "\n\n";
+      text = "** (throw) " + inspect(t.value, {0, 50}) + "\n\n";
     } catch (const std::exception& e) {
       text = shown_exception(e);
     }
+    // Take the signals that came meanwhile before answering: an exit the
+    // evaluation caused (Process.exit(self(), :kill), a linked process that
+    // failed to start) ends the evaluator now, as it would in iex, instead
+    // of at the next input.
+    co_await receive(when([](const any_message&) { return false; }, [](any_message) {}),
+                     after(std::chrono::milliseconds(0), [] {}));
     out(text);
     send(loop, eval_done{ok});
   }
@@ -100,7 +100,24 @@ struct repl::state {
     evaluator_monitor = me.monitor(evaluator_pid);
   }
 
+  // The evaluator's DOWN, if it died since the last input (a linked
+  // process that crashed later): report it and start a new one, so that
+  // this input goes to a live evaluator.
+  void restart_if_dead() {
+    const reference mon = evaluator_monitor;
+    auto d = me.receive<down_message>([mon](const down_message& m) { return m.ref == mon; }, std::chrono::milliseconds(0));
+    if (d) evaluator_died(*d);
+  }
+
+  void evaluator_died(const down_message& d) {
+    out("** (EXIT from " + d.process.to_string() + ") shell process exited with reason: " +
+        format_exit(d.reason.to_term()) + "\n\n" + banner());
+    counter = 1;
+    start_evaluator();
+  }
+
   bool evaluate(std::shared_ptr<const std::vector<node_ptr>> exprs) {
+    restart_if_dead();
     me.send(evaluator_pid, eval_request{std::move(exprs), counter});
     const reference mon = evaluator_monitor;
     return me.receive_any(
@@ -110,10 +127,7 @@ struct repl::state {
         },
         when([mon](const down_message& d) { return d.ref == mon; },
              [this](down_message d) {
-               out("** (EXIT from " + d.process.to_string() + ") shell process exited with reason: " +
-                   format_exit(d.reason.to_term()) + "\n\n" + banner());
-               counter = 1;
-               start_evaluator();
+               evaluator_died(d);
                return false;
              }));
   }
@@ -175,6 +189,10 @@ bool blank(std::string_view s) {
 bool repl::feed(std::string_view line) {
   state& st = *st_;
   if (st.buffer_lines == 0 && blank(line)) return true;
+  if (line == "#iex:break") {  // as iex: drop an unfinished expression
+    reset_pending();
+    return true;
+  }
   if (st.buffer_lines) st.buffer += '\n';
   st.buffer += line;
   ++st.buffer_lines;
@@ -190,6 +208,18 @@ bool repl::feed(std::string_view line) {
   reset_pending();
   if (exprs.empty()) return true;
   return st.evaluate(std::make_shared<const std::vector<node_ptr>>(std::move(exprs)));
+}
+
+bool repl::finish() {
+  state& st = *st_;
+  if (!st.buffer_lines) return true;
+  try {
+    (void)parse(st.buffer);
+  } catch (const syntax_error& e) {
+    st.out(syntax_error_text(e, st.buffer, st.counter));
+  }
+  reset_pending();
+  return false;
 }
 
 std::vector<std::string> repl::complete(std::string_view word) const {

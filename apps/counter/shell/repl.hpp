@@ -35,8 +35,11 @@ class repl {
   std::string prompt() const;
   /// Whether lines have been fed that do not make a complete expression yet.
   bool pending() const;
-  /// Drops an unfinished expression (as iex's `#iex:break`).
+  /// Drops an unfinished expression (typing `#iex:break` does, as in iex).
   void reset_pending();
+  /// At the end of the input: an unfinished expression is an error (the
+  /// parser's, e.g. a missing terminator); returns false if there was one.
+  bool finish();
   /// Completions for the word before the cursor (module and function names).
   std::vector<std::string> complete(std::string_view word) const;
   /// The banner iex shows at start and after the evaluator is restarted.

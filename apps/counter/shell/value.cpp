@@ -28,8 +28,9 @@ bool print_range(const term& t, std::string& out) {
   const term *first = t.find(first_key), *last = t.find(last_key), *step = t.find(step_key);
   if (!first || !last || !step) return false;
   out = first->to_string() + ".." + last->to_string();
-  const bool default_step = step->is_integer() && first->is_integer() && last->is_integer() &&
-                            step->as_int() == (first->as_int() <= last->as_int() ? 1 : -1);
+  // As Elixir 1.14: the step is left out only when it is 1 and the range ascends (5..1 is 5..1//-1).
+  const bool default_step = step->is_integer() && first->is_integer() && last->is_integer() && step->as_int() == 1 &&
+                            first->as_int() <= last->as_int();
   if (!default_step) out += "//" + step->to_string();
   return true;
 }
