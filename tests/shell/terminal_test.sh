@@ -64,6 +64,19 @@ wait_for "** (UndefinedFunctionError) function Counter.Worker.bogus/0 is undefin
 tmux_ send-keys -t "$session" "Counter.Worker.value(:W1)" Enter
 wait_for "otter(7)>"
 
+# Ctrl+C ends an evaluation that would never end (the evaluator is killed
+# and a new one started); at the prompt it leaves the shell running.
+tmux_ send-keys -t "$session" "Process.sleep(:infinity)" Enter
+sleep 0.5
+tmux_ send-keys -t "$session" C-c
+wait_for "shell process exited with reason: killed"
+wait_for "otter(1)>"
+tmux_ send-keys -t "$session" C-c
+sleep 0.3
+tmux_ send-keys -t "$session" "40 + 2" Enter
+wait_for "otter(2)>"
+[ "$(screen | grep -cx '42')" -ge 3 ] || { echo "FAIL: the shell did not go on after Ctrl+C"; screen; exit 1; }
+
 # Ctrl+D ends the shell and saves the history.
 tmux_ send-keys -t "$session" C-d
 for _ in $(seq 600); do

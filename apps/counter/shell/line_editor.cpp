@@ -7,9 +7,13 @@
 #include <editline/readline.h>
 // clang-format on
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace otter::shell {
@@ -33,6 +37,16 @@ char** complete(const char* text, int, int) {
   return rl_completion_matches(text, next_match);
 }
 
+// Ctrl+C: the handler only writes a byte to a pipe (all it may do); a
+// thread reads it and interrupts the evaluation under way, if any. At the
+// prompt it does nothing, as iex's single Ctrl+C does not end the shell.
+int interrupt_pipe[2] = {-1, -1};
+
+void on_sigint(int) {
+  const char byte = 1;
+  [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &byte, 1);
+}
+
 std::string history_file() {
   const char* home = std::getenv("HOME");
   return home ? std::string(home) + "/.otter_history" : std::string();
@@ -47,6 +61,21 @@ int run_line_editor(repl& r, const repl::output& out) {
   static char breaks[] = " \t\n\"\\'`@$><=;|&{([,+-*/";
   rl_basic_word_break_characters = breaks;
   rl_attempted_completion_function = complete;
+  // Our SIGINT handler stays in charge while a line is read (libedit's
+  // would pass Ctrl+C on as the default action and end the program).
+  rl_catch_signals = 0;
+  std::thread interrupter;
+  if (::pipe(interrupt_pipe) == 0) {
+    interrupter = std::thread([&r] {
+      char byte;
+      while (::read(interrupt_pipe[0], &byte, 1) == 1 && byte == 1) r.interrupt();
+    });
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+  }
   const std::string hist = history_file();
   using_history();
   if (!hist.empty()) read_history(hist.c_str());
@@ -60,6 +89,14 @@ int run_line_editor(repl& r, const repl::output& out) {
     r.feed(text);
   }
   out("\n");
+  if (interrupter.joinable()) {
+    signal(SIGINT, SIG_DFL);
+    const char stop = 0;
+    [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &stop, 1);
+    interrupter.join();
+    ::close(interrupt_pipe[0]);
+    ::close(interrupt_pipe[1]);
+  }
   if (!hist.empty()) {
     write_history(hist.c_str());
     history_truncate_file(hist.c_str(), 1000);

@@ -8,6 +8,7 @@
 #include "repl.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 #include "builtins.hpp"
@@ -87,6 +88,7 @@ struct repl::state {
   runtime& rt;
   output out;
   scoped_process me;
+  std::atomic<std::uint64_t> evaluating{0};  // the evaluator's pid while it evaluates (for interrupt)
   pid evaluator_pid;
   reference evaluator_monitor;
   std::size_t counter = 1;
@@ -120,6 +122,11 @@ struct repl::state {
     restart_if_dead();
     me.send(evaluator_pid, eval_request{std::move(exprs), counter});
     const reference mon = evaluator_monitor;
+    evaluating.store(evaluator_pid.value(), std::memory_order_release);
+    struct done_evaluating {
+      std::atomic<std::uint64_t>& flag;
+      ~done_evaluating() { flag.store(0, std::memory_order_release); }
+    } guard{evaluating};
     return me.receive_any(
         [this](eval_done d) {
           if (d.ok) ++counter;
@@ -208,6 +215,11 @@ bool repl::feed(std::string_view line) {
   reset_pending();
   if (exprs.empty()) return true;
   return st.evaluate(std::make_shared<const std::vector<node_ptr>>(std::move(exprs)));
+}
+
+void repl::interrupt() {
+  const std::uint64_t p = st_->evaluating.load(std::memory_order_acquire);
+  if (p) st_->rt.exit(pid(p), exit_reason::kill());
 }
 
 bool repl::finish() {

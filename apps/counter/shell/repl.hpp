@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "otter/runtime.hpp"
 
@@ -40,6 +41,10 @@ class repl {
   /// At the end of the input: an unfinished expression is an error (the
   /// parser's, e.g. a missing terminator); returns false if there was one.
   bool finish();
+  /// Ends the evaluation under way, if any (Ctrl+C): the evaluator is
+  /// killed and a new one started, as the shell does when it dies. Safe
+  /// from any thread.
+  void interrupt();
   /// Completions for the word before the cursor (module and function names).
   std::vector<std::string> complete(std::string_view word) const;
   /// The banner iex shows at start and after the evaluator is restarted.
