@@ -24,6 +24,7 @@
 // Env: W7_WORKERS (10000), W7_CASTS (1000000), W7_CRASH (1000),
 //      W7_MAX_RESTARTS (1000000, as the peer), OTTER_SCHEDULERS.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "common.hpp"
@@ -240,8 +241,16 @@ int main() {
   bench::require(counter::application::start(rt).is_ok(), "the counter application did not start");
   {
     otter::scoped_process me(rt);
-    rt.spawn(driver, w, c, k, me.self());
-    const report rep = me.receive<report>();
+    const otter::pid d = rt.spawn(driver, w, c, k, me.self());
+    const otter::reference mon = me.monitor(d);
+    std::optional<report> got;
+    me.receive_any([&](report r) { got = std::move(r); },
+                   otter::when([mon](const otter::down_message& m) { return m.ref == mon; },
+                               [](otter::down_message m) {
+                                 std::fprintf(stderr, "w7_counters: the driver ended with %s\n", m.reason.to_string().c_str());
+                               }));
+    if (!got) return 1;
+    const report& rep = *got;
     bench::result("counters", "workers", w, "workers");
     for (const auto& [metric, v] : rep.figures) bench::result("counters", metric.c_str(), v, unit_of(metric));
   }
