@@ -160,7 +160,7 @@ TEST(shell_lecture, hostile_input_gets_errors_not_crashes) {
       "2 ** 10\n"
       "receive do x -> x after 99999999999 -> :late end\n"
       "\"abc\n"));
-  EXPECT_NE(t.find("** (SystemLimitError) a system limit has been reached: the shell's nesting of evaluation"), std::string::npos) << t;
+  EXPECT_NE(t.find("** (SystemLimitError) a system limit has been reached: the shell's nesting of evaluation (at most"), std::string::npos) << t;
   EXPECT_NE(t.find("otter(2)> :made\notter(3)> true\n"), std::string::npos) << t;  // a list 200,000 deep
   EXPECT_NE(t.find("otter(4)> true\n"), std::string::npos) << t;  // 0..-2^63 counts down to -2^63
   EXPECT_NE(t.find("** (ArgumentError) the otter shell enumerates at most 10000000 elements of a range"), std::string::npos) << t;

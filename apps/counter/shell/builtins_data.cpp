@@ -343,9 +343,12 @@ value map_to_list(call_context&, args_t& args) {
 value map_merge(call_context&, args_t& args) {
   need_map(args[0], stdlib_line(":maps.put(:k, :v, " + shown({args[0]}) + ")"));
   need_map(args[1], stdlib_line(":maps.merge(" + shown(args) + ")"));
-  term m = args[0].t;
-  for (std::size_t i = 0; i < args[1].t.size(); ++i) m = m.map_put(args[1].t.map_key(i), args[1].t.map_value(i));
-  return m;
+  // One map_of (the last of equal keys wins): linear in both maps.
+  std::vector<std::pair<term, term>> entries;
+  entries.reserve(args[0].t.size() + args[1].t.size());
+  for (const value* v : {&args[0], &args[1]})
+    for (std::size_t i = 0; i < v->t.size(); ++i) entries.emplace_back(v->t.map_key(i), v->t.map_value(i));
+  return term::map_of(std::move(entries));
 }
 
 // --- Tuple, Keyword, Atom, Integer ---

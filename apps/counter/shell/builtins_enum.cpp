@@ -560,15 +560,19 @@ value enum_into(call_context& c, args_t& args) {
   }
   if (!into.is_fun() && into.t.is_map() && !is_range(into.t)) {
     const std::vector<term> items = elements(c, args[0], into.t.size() == 0 ? "into-map" : "into-map2");
-    term m = into.t;
+    // One map_of over the old entries and the new pairs (it keeps the last
+    // of equal keys): linear, where a map_put per pair would copy the map each time.
+    std::vector<std::pair<term, term>> entries;
+    entries.reserve(into.t.size() + items.size());
+    for (std::size_t i = 0; i < into.t.size(); ++i) entries.emplace_back(into.t.map_key(i), into.t.map_value(i));
     for (const term& kv : items) {
       if (!kv.is_tuple() || kv.size() != 2)
         raise("ArgumentError", "argument error",
               "    (stdlib 4.2) :maps.from_list(" + inspect(list_of(std::vector<term>(items)), {0, 50}) + ")\n" +
                   elixir_line(into.t.size() == 0 ? "enum.ex:1486: Enum.into_map/1" : "enum.ex:1493: Enum.into_map/2"));
-      m = m.map_put(kv[0], kv[1]);
+      entries.emplace_back(kv[0], kv[1]);
     }
-    return m;
+    return term::map_of(std::move(entries));
   }
   if (!into.is_fun() && into.t.is_binary()) {
     std::string out(into.t.as_binary());

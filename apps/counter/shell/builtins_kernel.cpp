@@ -1,6 +1,7 @@
 // Kernel's functions as the shell calls them (`elem(t, 0)`, `is_atom(x)`,
 // `Kernel.length(l)`), and IO.
 #include <cmath>
+#include <cstdio>
 
 #include "builtins.hpp"
 #include "errors.hpp"
@@ -204,13 +205,24 @@ task<value> apply3(call_context& c, std::vector<value>& a) {
 }
 
 // IO
+// IO.puts(:stderr, text) goes to standard error; any other device, as the
+// shell's own output.
+void io_write_to(call_context& c, std::vector<value>& a, const std::string& text) {
+  if (a.size() == 2 && !a[0].is_fun() && a[0].t.is_atom(atom("stderr"))) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+    return;
+  }
+  c.s.write(text);
+}
+
 value io_puts(call_context& c, std::vector<value>& a) {
-  c.s.write(to_chars(a.back()) + "\n");
+  io_write_to(c, a, to_chars(a.back()) + "\n");
   return value(term(atom("ok")));
 }
 
 value io_write(call_context& c, std::vector<value>& a) {
-  c.s.write(to_chars(a.back()));
+  io_write_to(c, a, to_chars(a.back()));
   return value(term(atom("ok")));
 }
 
@@ -268,6 +280,7 @@ void register_kernel(builtin_table& t) {
   t.add(io, "puts", 1, io_puts, "IO.puts(text): writes text and a newline");
   t.add(io, "puts", 2, io_puts, "IO.puts(device, text)");
   t.add(io, "write", 1, io_write, "IO.write(text)");
+  t.add(io, "write", 2, io_write, "IO.write(device, text)");
   t.add(io, "inspect", 1, io_inspect, "IO.inspect(term): prints the term as iex does and returns it");
   t.add(io, "inspect", 2, io_inspect, "IO.inspect(term, label: text)");
 }

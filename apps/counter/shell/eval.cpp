@@ -7,8 +7,11 @@
 // await (g++ 12 mis-copies class temporaries built inside co_await).
 #include "eval.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "builtins.hpp"
@@ -33,13 +36,34 @@ const atom false_atom("false");
   raise("CompileError", "iex:" + std::to_string(s.counter) + ": " + what);
 }
 
+// How much of this thread's native stack is left. Nested evaluation runs
+// as nested calls (an awaited task runs inline), and how much stack a level
+// takes depends on the build (ASan's frames are several times larger), so
+// the guard below checks the stack itself as well as the depth.
+std::size_t stack_left() {
+  thread_local const std::uintptr_t lowest = [] {
+    pthread_attr_t attr;
+    void* addr = nullptr;
+    std::size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      pthread_attr_getstack(&attr, &addr, &size);
+      pthread_attr_destroy(&attr);
+    }
+    return reinterpret_cast<std::uintptr_t>(addr);
+  }();
+  const auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  return lowest && here > lowest ? here - lowest : SIZE_MAX;
+}
+
+constexpr std::size_t min_stack_left = 512 * 1024;
+
 struct depth_guard {
   session& s;
   explicit depth_guard(session& ss) : s(ss) {
-    if (++s.depth > max_depth) {
+    if (++s.depth > max_depth || stack_left() < min_stack_left) {
       --s.depth;
-      raise("SystemLimitError", "a system limit has been reached: the shell's nesting of evaluation (" +
-                                    std::to_string(max_depth) + ") was exceeded");
+      raise("SystemLimitError", "a system limit has been reached: the shell's nesting of evaluation (at most " +
+                                    std::to_string(max_depth) + " levels, and the thread's stack) was exceeded");
     }
   }
   ~depth_guard() { --s.depth; }
