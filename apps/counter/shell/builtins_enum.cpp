@@ -552,6 +552,21 @@ value enum_uniq(call_context& c, args_t& args) {
   return list_of(std::move(out));
 }
 
+value enum_into(call_context& c, args_t& args);
+
+// Enum.into(enumerable, collectable, transform): the transformed elements, put into.
+task<value> enum_into3(call_context& c, args_t& args) {
+  const std::vector<term> items = elements(c, args[0], "into-list");
+  std::vector<term> mapped;
+  mapped.reserve(items.size());
+  for (const term& x : items) {
+    const value r = co_await call1(c.s, args[2], x);
+    mapped.push_back(need_term_in(r, "a collectable"));
+  }
+  args_t into_args{value(list_of(std::move(mapped))), args[1]};
+  co_return enum_into(c, into_args);
+}
+
 value enum_into(call_context& c, args_t& args) {
   const value& into = args[1];
   if (!into.is_fun() && into.t.is_list()) {
@@ -677,6 +692,7 @@ void register_enum(builtin_table& t) {
   t.add(m, "join", 2, enum_join, "The elements as strings, with the joiner between them");
   t.add(m, "uniq", 1, enum_uniq, "The elements without repetitions");
   t.add(m, "into", 2, enum_into, "The elements put into a map (of {key, value}), a list or a string");
+  t.add_async(m, "into", 3, enum_into3, "Enum.into(enumerable, collectable, fun): the transformed elements, put into");
   t.add(m, "empty?", 1, enum_empty, "Whether there are no elements");
   t.add(m, "frequencies", 1, enum_frequencies, "A map from each element to how often it occurs");
   t.add_async(m, "group_by", 2, enum_group_by, "A map from fun.(element) to the elements giving it");

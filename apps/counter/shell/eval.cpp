@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 
 #include "builtins.hpp"
@@ -757,6 +758,12 @@ task<value> eval(session& s, const node& n, bindings& env) {
         if (b->sync) co_return b->sync(c, none);
         co_return co_await b->async(c, none);
       }
+      // iex warns on standard error before the error, as the compiler does.
+      const std::string warning = "warning: variable \"" + n.name + "\" does not exist and is being expanded to \"" + n.name +
+                                  "()\", please use parentheses to remove the ambiguity or change the variable name\n  iex:" +
+                                  std::to_string(s.counter) + "\n\n";
+      std::fwrite(warning.data(), 1, warning.size(), stderr);
+      std::fflush(stderr);
       compile_error(s, "undefined function " + n.name + "/0 (there is no such import)");
     }
     case node_kind::pin:
