@@ -66,20 +66,20 @@ otter::task<recovery> recover(const std::vector<term>& names, const std::vector<
     otter::pid old;
     std::int64_t t;
   };
-  std::vector<pending> todo;
-  todo.reserve(idxs.size());
+  std::vector<pending> waiting;
+  waiting.reserve(idxs.size());
   for (std::size_t i : idxs) {
     const otter::pid old = otter::server_ref(worker::via(names[i])).resolve();
     const std::int64_t t = bench::now_ns();
     hit(names[i], old);
-    todo.push_back({i, old, t});
+    waiting.push_back({i, old, t});
   }
   recovery r;
-  const std::int64_t first = todo.front().t;
+  const std::int64_t first = waiting.front().t;
   std::int64_t last = first;
-  while (!todo.empty()) {
+  while (!waiting.empty()) {
     std::vector<pending> still;
-    for (const pending& p : todo) {
+    for (const pending& p : waiting) {
       const otter::pid now = otter::server_ref(worker::via(names[p.i])).resolve();
       if (!now || now == p.old) {
         still.push_back(p);
@@ -92,8 +92,8 @@ otter::task<recovery> recover(const std::vector<term>& names, const std::vector<
       last = std::max(last, t1);
       if (v != expected[p.i]) ++r.differing;
     }
-    todo = std::move(still);
-    if (!todo.empty()) co_await otter::yield();
+    waiting = std::move(still);
+    if (!waiting.empty()) co_await otter::yield();
   }
   r.total_ns = last - first;
   co_return r;
