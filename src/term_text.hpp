@@ -2,6 +2,7 @@
 // share (escapes, which atoms need quotes, float formatting).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,8 @@ bool atom_needs_no_quotes(std::string_view text) noexcept;
 std::string atom_literal(atom a);
 /// The atom as a keyword key: `ok:`, `"a b":`.
 std::string atom_key(atom a);
+/// Appends code point `cp` (at most 0x10FFFF) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 /// The float as Elixir prints it: `1.0`, `0.1`, `1.0e20`.
 std::string format_float(double d);
 

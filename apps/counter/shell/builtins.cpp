@@ -63,6 +63,9 @@ const builtin_table& builtins() {
   return table;
 }
 
+std::string elixir_line(std::string_view text) { return "    (elixir 1.14.0) lib/" + std::string(text) + "\n"; }
+std::string stdlib_line(std::string_view text) { return "    (stdlib 4.2) " + std::string(text) + "\n"; }
+
 std::string module_display(std::string_view module) {
   if (module.starts_with("Elixir.")) return std::string(module.substr(7));
   return term(atom(module)).to_string();

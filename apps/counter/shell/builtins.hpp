@@ -77,6 +77,19 @@ const term& arg_term(const call_context& c, std::vector<value>& args, std::size_
 std::int64_t arg_int(const call_context& c, std::vector<value>& args, std::size_t i);
 atom arg_atom(const call_context& c, std::vector<value>& args, std::size_t i);
 const value& arg_fun(const call_context& c, std::vector<value>& args, std::size_t i, std::size_t arity);
+/// The value as a term; ArgumentError when it is a function (terms hold
+/// none), naming where it was to go ("a list", "a map").
+const term& need_term_in(const value& v, std::string_view where);
+/// FunctionClauseError as Elixir prints it: the function, the arguments
+/// given, the clauses tried (parts marked with blame_part), the trace.
+[[noreturn]] void raise_function_clause(std::string_view fn, const std::vector<value>& given,
+                                        const std::vector<std::string>& clauses, std::string trace);
+/// A part of a clause head as Elixir's blame shows it: `-part-` when it did not match.
+std::string blame_part(bool held, std::string_view text);
+/// Stacktrace lines as iex 1.14 prints them for Elixir's and Erlang's stdlib code.
+std::string elixir_line(std::string_view text);
+std::string stdlib_line(std::string_view text);
+
 /// A message as the shell shows it: terms as they are, a DOWN as
 /// {:DOWN, ref, :process, pid, reason}, an EXIT as {:EXIT, pid, reason}.
 term message_as_term(const any_message& m);

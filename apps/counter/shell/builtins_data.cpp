@@ -15,23 +15,16 @@
 #include <vector>
 
 #include "builtins.hpp"
+#include "term_text.hpp"  // otter's UTF-8 encoder (src/)
 #include "errors.hpp"
 #include "eval.hpp"
 
 namespace otter::shell {
 
-// Defined in builtins_enum.cpp, shared by the builtins of both files.
-std::string blame_part(bool held, std::string_view text);
-[[noreturn]] void raise_function_clause(std::string_view fn, const std::vector<value>& given,
-                                        const std::vector<std::string>& clauses, std::string trace);
-const term& need_term_in(const value& v, std::string_view where);
-
 namespace {
 
 using args_t = std::vector<value>;
 
-std::string elixir_line(std::string_view text) { return "    (elixir 1.14.0) lib/" + std::string(text) + "\n"; }
-std::string stdlib_line(std::string_view text) { return "    (stdlib 4.2) " + std::string(text) + "\n"; }
 
 // Arguments as a stacktrace line shows them: one line each, lists cut at 50.
 std::string shown(const args_t& args) {
@@ -93,23 +86,7 @@ std::vector<unit> decode(std::string_view s) {
   return out;
 }
 
-void encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
+void encode(char32_t cp, std::string& out) { otter::detail::append_utf8(out, static_cast<std::uint32_t>(cp)); }
 
 // Latin Extended-A pairs capitals and small letters as even/odd code points
 // in 0x100-0x137 and 0x14a-0x177, odd/even in 0x139-0x148 and 0x179-0x17e.

@@ -68,7 +68,6 @@ namespace {
 
 using args_t = std::vector<value>;
 
-std::string elixir_line(std::string_view text) { return "    (elixir 1.14.0) lib/" + std::string(text) + "\n"; }
 
 bool is_range(const term& t) {
   static const term struct_key(atom("__struct__")), range(atom("Elixir.Range"));

@@ -40,7 +40,6 @@ std::string call_text(std::string_view fn, std::span<const term> a) {
   return s + ")";
 }
 
-std::string stdlib_line(std::string_view text) { return "    (stdlib 4.2) " + std::string(text) + "\n"; }
 
 /// The trace of a BIF called directly: one line.
 std::string bif_trace(std::string_view fn, std::span<const term> a) { return stdlib_line(call_text(fn, a)); }

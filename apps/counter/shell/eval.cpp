@@ -19,6 +19,7 @@
 #include "errors.hpp"
 #include "otter/receive.hpp"
 #include "otter/term_parse.hpp"
+#include "term_text.hpp"  // otter's UTF-8 encoder (src/)
 
 namespace otter::shell {
 
@@ -71,13 +72,6 @@ struct depth_guard {
   depth_guard(const depth_guard&) = delete;
   depth_guard& operator=(const depth_guard&) = delete;
 };
-
-const term& as_term(const value& v, std::string_view where) {
-  if (v.is_fun())
-    raise_argument_error("the otter shell cannot put a function inside " + std::string(where) +
-                         " (terms hold no functions); bind it to a variable instead");
-  return v.t;
-}
 
 // One line, at most 50 items as iex's inspect shows (which also bounds the
 // printer's recursion on a deeply nested term).
@@ -261,11 +255,7 @@ std::string to_chars(const value& v) {
         if (e.is_integer()) {
           const std::int64_t cp = e.as_int();
           if (cp < 0 || cp > 0x10ffff) break;
-          // UTF-8 of one code point
-          if (cp < 0x80) out.push_back(static_cast<char>(cp));
-          else if (cp < 0x800) { out.push_back(static_cast<char>(0xc0 | (cp >> 6))); out.push_back(static_cast<char>(0x80 | (cp & 0x3f))); }
-          else if (cp < 0x10000) { out.push_back(static_cast<char>(0xe0 | (cp >> 12))); out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f))); out.push_back(static_cast<char>(0x80 | (cp & 0x3f))); }
-          else { out.push_back(static_cast<char>(0xf0 | (cp >> 18))); out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f))); out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f))); out.push_back(static_cast<char>(0x80 | (cp & 0x3f))); }
+          otter::detail::append_utf8(out, static_cast<std::uint32_t>(cp));
         } else if (e.is_binary()) {
           out += e.as_binary();
         } else {
@@ -611,11 +601,11 @@ task<value> eval_binary(session& s, const node& n, bindings& env) {
       raise_argument_error("expected binary argument in <> operator but got: " + inspect_value(right));
     co_return value(term(std::string(left.t.as_binary()) + std::string(right.t.as_binary())));
   }
-  if (op == "++") co_return value(concat_lists(as_term(left, "a list"), as_term(right, "a list"), shown));
-  if (op == "--") co_return value(subtract_lists(as_term(left, "a list"), as_term(right, "a list"), shown));
-  if (op == "..") co_return value(make_range(as_term(left, "a range"), as_term(right, "a range"), term(left.t.is_integer() && right.t.is_integer() && left.t.as_int() > right.t.as_int() ? -1 : 1), inspect_value(left) + ".." + inspect_value(right)));
-  if (op == "in") co_return value(term(in_enum(as_term(left, "in"), as_term(right, "in"))));
-  if (op == "not in") co_return value(term(!in_enum(as_term(left, "in"), as_term(right, "in"))));
+  if (op == "++") co_return value(concat_lists(need_term_in(left, "a list"), need_term_in(right, "a list"), shown));
+  if (op == "--") co_return value(subtract_lists(need_term_in(left, "a list"), need_term_in(right, "a list"), shown));
+  if (op == "..") co_return value(make_range(need_term_in(left, "a range"), need_term_in(right, "a range"), term(left.t.is_integer() && right.t.is_integer() && left.t.as_int() > right.t.as_int() ? -1 : 1), inspect_value(left) + ".." + inspect_value(right)));
+  if (op == "in") co_return value(term(in_enum(need_term_in(left, "in"), need_term_in(right, "in"))));
+  if (op == "not in") co_return value(term(!in_enum(need_term_in(left, "in"), need_term_in(right, "in"))));
   if (op == "=~") {
     if (left.is_fun() || !left.t.is_binary() || right.is_fun() || !right.t.is_binary())
       raise_argument_error("=~ in the otter shell takes two strings (no regular expressions), got: " + shown);
@@ -645,8 +635,8 @@ task<value> eval_case(session& s, const node& n, bindings& env) {
 task<value> eval_access(session& s, const node& n, bindings& env) {
   value container = co_await eval(s, *n.args.at(0), env);
   value key = co_await eval(s, *n.args.at(1), env);
-  const term& c = as_term(container, "an access");
-  const term& k = as_term(key, "an access");
+  const term& c = need_term_in(container, "an access");
+  const term& k = need_term_in(key, "an access");
   if (c.is_atom(nil_atom)) co_return value(term(nil_atom));
   if (c.is_map()) {
     bool found = false;
@@ -668,7 +658,7 @@ task<value> eval_access(session& s, const node& n, bindings& env) {
 task<void> eval_for(session& s, const node& n, std::size_t q, bindings& env, std::vector<term>& out) {
   if (q == n.clauses.size()) {
     value v = co_await eval(s, *n.args.at(1), env);
-    out.push_back(as_term(v, "a list"));
+    out.push_back(need_term_in(v, "a list"));
     co_return;
   }
   const clause& c = n.clauses[q];
@@ -773,7 +763,7 @@ task<value> eval(session& s, const node& n, bindings& env) {
       out.reserve(n.args.size());
       for (const node_ptr& a : n.args) {
         value v = co_await eval(s, *a, env);
-        out.push_back(as_term(v, "a tuple"));
+        out.push_back(need_term_in(v, "a tuple"));
       }
       co_return value(term::tuple_of(std::move(out)));
     }
@@ -782,12 +772,12 @@ task<value> eval(session& s, const node& n, bindings& env) {
       out.reserve(n.args.size());
       for (const node_ptr& a : n.args) {
         value v = co_await eval(s, *a, env);
-        out.push_back(as_term(v, "a list"));
+        out.push_back(need_term_in(v, "a list"));
       }
       term tail;
       if (n.tail) {
         value t = co_await eval(s, *n.tail, env);
-        tail = as_term(t, "a list");
+        tail = need_term_in(t, "a list");
       }
       co_return value(term::list_of(std::move(out), tail));
     }
@@ -803,14 +793,14 @@ task<value> eval(session& s, const node& n, bindings& env) {
           value v = co_await eval(s, *vn, env);
           auto it = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.first == k.t; });
           if (it == entries.end()) raise("KeyError", "key " + inspect_value(k) + " not found in: " + inspect(base.t));
-          it->second = as_term(v, "a map");
+          it->second = need_term_in(v, "a map");
         }
         co_return value(term::map_of(std::move(entries)));
       }
       for (const auto& [kn, vn] : n.pairs) {
         value k = co_await eval(s, *kn, env);
         value v = co_await eval(s, *vn, env);
-        entries.emplace_back(as_term(k, "a map"), as_term(v, "a map"));
+        entries.emplace_back(need_term_in(k, "a map"), need_term_in(v, "a map"));
       }
       co_return value(term::map_of(std::move(entries)));
     }
@@ -848,7 +838,7 @@ task<value> eval(session& s, const node& n, bindings& env) {
         value a = co_await eval(s, *n.args.at(0), env);
         value b = co_await eval(s, *n.args.at(1), env);
         value st = co_await eval(s, *n.args.at(2), env);
-        co_return value(make_range(as_term(a, "a range"), as_term(b, "a range"), as_term(st, "a range"),
+        co_return value(make_range(need_term_in(a, "a range"), need_term_in(b, "a range"), need_term_in(st, "a range"),
                                    inspect_value(a) + ".." + inspect_value(b) + "//" + inspect_value(st)));
       }
       co_return co_await eval_binary(s, n, env);

@@ -7,7 +7,11 @@
 #include <exception>
 #include <utility>
 
+#include "term_text.hpp"  // otter's UTF-8 encoder (src/)
+
 namespace otter::shell::detail {
+
+using otter::detail::append_utf8;
 
 namespace {
 
@@ -59,23 +63,6 @@ utf8_char decode_utf8(std::string_view s, std::size_t i) noexcept {
   return {cp, len};
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 // The code points of `bytes`; a byte that is not part of valid UTF-8 (from a
 // `\xHH` escape) stands for itself, as Elixir's charlists keep such bytes.
