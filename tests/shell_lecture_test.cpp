@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "counter/application.hpp"
 #include "shell/parser.hpp"
@@ -182,6 +183,52 @@ TEST(shell_lecture, a_dead_evaluator_loses_no_input) {
   ASSERT_NE(died, std::string::npos) << t;
   EXPECT_NE(t.find("> 2\n", died), std::string::npos) << t;  // 1 + 1, by the new evaluator
   EXPECT_NE(t.find(":after_break\n"), std::string::npos) << t;
+}
+
+// Waits until `r` is evaluating something and returns its number.
+std::uint64_t evaluation_under_way(const otter::shell::repl& r) {
+  for (;;) {
+    if (const std::uint64_t n = r.evaluation()) return n;
+    std::this_thread::yield();
+  }
+}
+
+TEST(shell_lecture, ctrl_c_ends_only_the_evaluation_it_was_pressed_in) {
+  transcript out;
+  log_capture logs;
+  otter::runtime rt(quiet());
+  ASSERT_TRUE(counter::application::start(rt).is_ok());
+  {
+    otter::shell::repl r(rt, [&out](std::string_view s) { out.add(s); });
+    EXPECT_EQ(r.evaluation(), 0u);  // at the prompt
+    r.interrupt();                  // Ctrl+C at the prompt does nothing
+    std::uint64_t first = 0;
+    std::thread ctrl_c([&] {
+      first = evaluation_under_way(r);
+      r.interrupt(first);
+    });
+    EXPECT_FALSE(r.feed("Process.sleep(:infinity)"));
+    ctrl_c.join();
+    EXPECT_NE(out.get().find("shell process exited with reason: killed"), std::string::npos) << out.get();
+    EXPECT_EQ(r.evaluation(), 0u);
+
+    // The same Ctrl+C handled late, while the next evaluation runs: it is
+    // dropped. (The evaluation waits for :go, sent only after the late
+    // interrupt, so the interrupt surely comes while it runs.)
+    std::thread late([&] {
+      evaluation_under_way(r);
+      r.interrupt(first);
+      while (!rt.whereis("shell_test_evaluator")) std::this_thread::yield();
+      rt.send("shell_test_evaluator", otter::term(otter::atom("go")));
+    });
+    EXPECT_TRUE(r.feed("Process.register(self(), :shell_test_evaluator); receive do :go -> :after_ctrl_c end"))
+        << out.get();
+    late.join();
+    EXPECT_NE(out.get().find(":after_ctrl_c\n"), std::string::npos) << out.get();
+    EXPECT_EQ(out.get().find("killed", out.get().find("killed") + 1), std::string::npos) << out.get();
+  }
+  counter::application::stop(rt);
+  rt.shutdown();
 }
 
 TEST(shell_lecture, syntax_errors_name_line_and_column) {

@@ -9,7 +9,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -37,14 +39,19 @@ char** complete(const char* text, int, int) {
   return rl_completion_matches(text, next_match);
 }
 
-// Ctrl+C: the handler only writes a byte to a pipe (all it may do); a
-// thread reads it and interrupts the evaluation under way, if any. At the
-// prompt it does nothing, as iex's single Ctrl+C does not end the shell.
+// Ctrl+C: the handler notes which evaluation was under way when the key
+// was pressed and writes its number to a pipe (a lock-free load and a
+// write are all it may do); a thread reads it and interrupts that
+// evaluation, if it has not ended meanwhile. At the prompt (number 0) it
+// does nothing, as iex's single Ctrl+C does not end the shell.
 int interrupt_pipe[2] = {-1, -1};
+constexpr std::uint64_t stop_interrupter = ~std::uint64_t{0};
 
 void on_sigint(int) {
-  const char byte = 1;
-  [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &byte, 1);
+  const int saved = errno;
+  const std::uint64_t evaluation = g_repl ? g_repl->evaluation() : 0;
+  [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &evaluation, sizeof evaluation);
+  errno = saved;
 }
 
 std::string history_file() {
@@ -67,8 +74,11 @@ int run_line_editor(repl& r, const repl::output& out) {
   std::thread interrupter;
   if (::pipe(interrupt_pipe) == 0) {
     interrupter = std::thread([&r] {
-      char byte;
-      while (::read(interrupt_pipe[0], &byte, 1) == 1 && byte == 1) r.interrupt();
+      // Writes of 8 bytes to a pipe are atomic (under PIPE_BUF): never torn.
+      std::uint64_t evaluation;
+      while (::read(interrupt_pipe[0], &evaluation, sizeof evaluation) == sizeof evaluation &&
+             evaluation != stop_interrupter)
+        r.interrupt(evaluation);
     });
     struct sigaction sa {};
     sa.sa_handler = on_sigint;
@@ -91,8 +101,7 @@ int run_line_editor(repl& r, const repl::output& out) {
   out("\n");
   if (interrupter.joinable()) {
     signal(SIGINT, SIG_DFL);
-    const char stop = 0;
-    [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &stop, 1);
+    [[maybe_unused]] const ssize_t n = ::write(interrupt_pipe[1], &stop_interrupter, sizeof stop_interrupter);
     interrupter.join();
     ::close(interrupt_pipe[0]);
     ::close(interrupt_pipe[1]);

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
+#include <optional>
 
 #include "builtins.hpp"
 #include "errors.hpp"
@@ -30,6 +32,14 @@ struct eval_request {
 
 struct eval_done {
   bool ok;
+};
+
+// Ctrl+C, for the evaluation numbered `evaluation`. It comes to the loop's
+// own process, which alone knows whether that evaluation is still under
+// way: an interrupt that arrives late is dropped instead of killing the
+// next evaluation.
+struct interrupt_request {
+  std::uint64_t evaluation;
 };
 
 std::string shown_exception(const std::exception& e) {
@@ -88,7 +98,11 @@ struct repl::state {
   runtime& rt;
   output out;
   scoped_process me;
-  std::atomic<std::uint64_t> evaluating{0};  // the evaluator's pid while it evaluates (for interrupt)
+  // The number of the evaluation under way, 0 at the prompt. Read by a
+  // signal handler, so it must be a lock-free atomic.
+  std::atomic<std::uint64_t> evaluating{0};
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+  std::uint64_t evaluations = 0;
   pid evaluator_pid;
   reference evaluator_monitor;
   std::size_t counter = 1;
@@ -122,21 +136,29 @@ struct repl::state {
     restart_if_dead();
     me.send(evaluator_pid, eval_request{std::move(exprs), counter});
     const reference mon = evaluator_monitor;
-    evaluating.store(evaluator_pid.value(), std::memory_order_release);
+    const std::uint64_t number = ++evaluations;
+    evaluating.store(number, std::memory_order_relaxed);
     struct done_evaluating {
       std::atomic<std::uint64_t>& flag;
-      ~done_evaluating() { flag.store(0, std::memory_order_release); }
+      ~done_evaluating() { flag.store(0, std::memory_order_relaxed); }
     } guard{evaluating};
-    return me.receive_any(
-        [this](eval_done d) {
-          if (d.ok) ++counter;
-          return d.ok;
-        },
-        when([mon](const down_message& d) { return d.ref == mon; },
-             [this](down_message d) {
-               evaluator_died(d);
-               return false;
-             }));
+    for (;;) {
+      const std::optional<bool> ok = me.receive_any(
+          [this](eval_done d) -> std::optional<bool> {
+            if (d.ok) ++counter;
+            return d.ok;
+          },
+          when([mon](const down_message& d) { return d.ref == mon; },
+               [this](down_message d) -> std::optional<bool> {
+                 evaluator_died(d);
+                 return false;
+               }),
+          [this, number](interrupt_request i) -> std::optional<bool> {
+            if (i.evaluation == number) me.exit(evaluator_pid, exit_reason::kill());  // its DOWN ends the wait
+            return std::nullopt;
+          });
+      if (ok) return *ok;
+    }
   }
 };
 
@@ -217,10 +239,13 @@ bool repl::feed(std::string_view line) {
   return st.evaluate(std::make_shared<const std::vector<node_ptr>>(std::move(exprs)));
 }
 
-void repl::interrupt() {
-  const std::uint64_t p = st_->evaluating.load(std::memory_order_acquire);
-  if (p) st_->rt.exit(pid(p), exit_reason::kill());
+std::uint64_t repl::evaluation() const noexcept { return st_->evaluating.load(std::memory_order_relaxed); }
+
+void repl::interrupt(std::uint64_t evaluation) {
+  if (evaluation != 0) st_->rt.send(st_->me.self(), interrupt_request{evaluation});
 }
+
+void repl::interrupt() { interrupt(evaluation()); }
 
 bool repl::finish() {
   state& st = *st_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,9 +42,16 @@ class repl {
   /// At the end of the input: an unfinished expression is an error (the
   /// parser's, e.g. a missing terminator); returns false if there was one.
   bool finish();
-  /// Ends the evaluation under way, if any (Ctrl+C): the evaluator is
-  /// killed and a new one started, as the shell does when it dies. Safe
-  /// from any thread.
+  /// The number of the evaluation under way, or 0 when none is (at the
+  /// prompt). Async-signal-safe: a SIGINT handler takes it when Ctrl+C is
+  /// pressed and hands it to interrupt(evaluation) later.
+  std::uint64_t evaluation() const noexcept;
+  /// Ends evaluation number `evaluation` if it is still under way (Ctrl+C):
+  /// the evaluator is killed and a new one started, as the shell does when
+  /// it dies. An interrupt for an evaluation that has ended does nothing,
+  /// however late it comes. Safe from any thread.
+  void interrupt(std::uint64_t evaluation);
+  /// Ends the evaluation under way now, if any: interrupt(evaluation()).
   void interrupt();
   /// Completions for the word before the cursor (module and function names).
   std::vector<std::string> complete(std::string_view word) const;
