@@ -3,12 +3,12 @@
 # for FUZZ_SECONDS (default 30) starting from the committed seed corpus in
 # fuzz/corpus/<target>. Any crash, sanitizer report, leak or timeout fails.
 # New inputs go to build/fuzz/corpus/<target> (not committed).
-# Usage: scripts/fuzz.sh [target ...]   (default: parse etf)
+# Usage: scripts/fuzz.sh [target ...]   (default: parse etf shell_parse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(parse etf)
+[ ${#targets[@]} -eq 0 ] && targets=(parse etf shell_parse)
 seconds=${FUZZ_SECONDS:-30}
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j"$(nproc)"

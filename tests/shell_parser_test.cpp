@@ -1036,6 +1036,14 @@ TEST(shell_parser, unsupported_constructs) {
   EXPECT_ERROR("%Struct{}", "structs (%Name{...}) are not supported by this shell", 1, 1, false);
   EXPECT_ERROR("<<1>>", "binaries are not supported by this shell", 1, 1, false);
   EXPECT_ERROR("with {:ok, x} <- f(), do: x", "`with` is not supported by this shell", 1, 1, false);
+  // An unfinished construct is incomplete, so that the shell reads all of
+  // it and reports it once rather than each of its lines.
+  EXPECT_ERROR("defmodule Foo do", "`defmodule` is not supported by this shell", 1, 1, true);
+  EXPECT_ERROR("defmodule Foo do\n  def bar(x) do\n    x\n  end", "`defmodule` is not supported", 1, 1, true);
+  EXPECT_ERROR("defmodule Foo do\n  def bar(x) do\n    x\n  end\nend", "`defmodule` is not supported", 1, 1, false);
+  EXPECT_ERROR("try do\n  f(fn -> 1 end, [", "`try` is not supported", 1, 1, true);
+  EXPECT_ERROR("x = 1\n  try do x end", "`try` is not supported", 2, 3, false);
+  EXPECT_ERROR("def f, do: \"x", "missing terminator: \" (for string starting at line 1)", 1, 14, true);
   // The words are still fine as keys and function names.
   EXPECT_EQ(p("[def: 1, try: 2]"), "[{:def, 1}, {:try, 2}]");
   EXPECT_EQ(p("Kernel.def(1)"), "Kernel.def(1)");

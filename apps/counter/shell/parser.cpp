@@ -226,6 +226,26 @@ class parser {
   [[noreturn, gnu::cold, gnu::noinline]] void fail_before(const token& t, std::string_view note = {}) const {
     fail(t, {"syntax error before: ", describe(t), note});
   }
+  // A construct the shell does not evaluate (`defmodule`, `try`, ...). While
+  // a block or bracket after it is still open the error says the input is
+  // incomplete, so that the shell reads the whole construct and reports it
+  // once, instead of reading each of its lines as an input of its own.
+  [[noreturn, gnu::cold, gnu::noinline]] void unsupported(const token& t) {
+    std::size_t open = 0;
+    for (std::size_t k = 0;; ++k) {
+      const token& u = peek(k);
+      if (u.kind == tok::eof) break;
+      if (u.kind == tok::error) lex_.raise();  // e.g. an unterminated string: incomplete too
+      const bool opens = (u.kind == tok::reserved && (u.text == "do" || u.text == "fn")) ||
+                         (u.kind == tok::op && (u.text == "(" || u.text == "[" || u.text == "{" || u.text == "%{" ||
+                                                u.text == "<<"));
+      const bool closes = (u.kind == tok::reserved && u.text == "end") ||
+                          (u.kind == tok::op && (u.text == ")" || u.text == "]" || u.text == "}" || u.text == ">>"));
+      if (opens) ++open;
+      if (closes && open > 0) --open;
+    }
+    fail(t.where, {"`", t.text, "` is not supported by this shell"}, open > 0);
+  }
   [[noreturn, gnu::cold, gnu::noinline]] void fail_depth() {
     fail(peek().where, {"expression nested too deeply (more than ", std::to_string(limits_.max_depth), " levels)"});
   }
@@ -563,7 +583,7 @@ class parser {
     if (name == "cond") return cond_(t);
     if (name == "receive") return receive_(t);
     if (name == "for") return for_(t);
-    if (unsupported_name(name)) fail(t, {"`", name, "` is not supported by this shell"});
+    if (unsupported_name(name)) unsupported(t);
     if (at_op("(") && !peek().space_before) {
       const token& open = take();
       auto call = make(node_kind::local_call, t.where);
