@@ -28,6 +28,10 @@ exit_reason call_failure(const exit_reason& why, const term& server, const term&
 term last_of(const any_message& m) {
   static const term call_tag(atom("$gen_call")), cast_tag(atom("$gen_cast")), cpp(atom("a C++ message"));
   if (const term* t = m.get<term>()) return *t;
+  // As OTP shows them: a stop (sys:terminate) has no message, [], and a
+  // parent's exit signal is {:EXIT, parent, reason}.
+  if (m.is<stop_request>()) return otter::list{};
+  if (const auto* x = m.get<exit_message>()) return otter::tuple(atom("EXIT"), x->from, x->reason.to_term());
   if (const auto* c = m.get<call_msg<term>>()) return otter::tuple(call_tag, c->request);
   if (const auto* c = m.get<cast_msg<term>>()) return otter::tuple(cast_tag, c->request);
   if (call_in(m)) return call_tag;
@@ -45,10 +49,18 @@ bool is_abnormal(const exit_reason& r) {
   return true;
 }
 
+// As Elixir shows why a server stopped: "** (Name) message" for an
+// exception (a C++ exception's type and what(), or any reason made of a
+// name and a detail), "** (stop) reason" for another reason, printed as a
+// term.
+std::string shown_stop_reason(const exit_reason& reason) {
+  if (!reason.detail().empty()) return "** (" + std::string(reason.name()) + ") " + std::string(reason.detail());
+  return "** (stop) " + reason.to_term().to_string();
+}
+
 void log_terminate(pid self, const std::string& server, const exit_reason& reason, const std::string& last_message) {
   otter::log({log_level::error, self, "gen_server_terminate",
-              "GenServer " + server + " terminating\n** (stop) " + reason.to_string() + "\nLast message: " +
-                  last_message});
+              "GenServer " + server + " terminating\n" + shown_stop_reason(reason) + "\nLast message: " + last_message});
 }
 
 void log_unexpected(pid self, const std::string& server, const std::string& message) {

@@ -164,7 +164,14 @@ process partition_main(pid top, term key_table, term pid_table) {
     // The registry stops: so does the partition, with `shutdown` (as a
     // supervisor would stop it), which ends the processes linked to it.
     if (x->from == top) otter::exit(x->reason.is_normal() ? exit_reason::shutdown() : x->reason);
-    clean_up(part, x->from);
+    try {
+      clean_up(part, x->from);
+    } catch (const bad_argument&) {
+      // The tables went with the registry's process, whose EXIT is still
+      // behind this one in the queue: the registry is stopping, and so
+      // does the partition (quietly, not as a crash).
+      otter::exit(exit_reason::shutdown());
+    }
   }
 }
 

@@ -243,3 +243,28 @@ TEST(Registry, an_error_in_the_callers_function_is_not_retried) {
   });
   EXPECT_EQ(got, term(1));
 }
+
+TEST(Registry, a_registry_stopping_under_a_burst_of_exits_ends_without_crash_reports) {
+  // Its partitions still have the registered processes' EXITs queued when
+  // the registry's process ends and its tables go with it: they stop
+  // quietly instead of crashing on the missing tables.
+  crash_log crashes;
+  otter::runtime_config cfg = quiet();
+  cfg.on_crash = crashes.hook();
+  otter::runtime rt(cfg);
+  otter::scoped_process me(rt);
+  auto r = reg::start_link(me, {reg::keys::unique, "bursting", 1});
+  ASSERT_TRUE(r.is_ok());
+  me.unlink(r.pid);
+  std::vector<otter::pid> holders;
+  for (int i = 0; i < 2000; ++i) {
+    holders.push_back(rt.spawn(holder, std::string("bursting"), term(i), term(i), me.self()));
+    registered(me);
+  }
+  me.monitor(r.pid);
+  for (otter::pid h : holders) me.exit(h, otter::exit_reason("boom"));
+  otter::gen::stop(me, r.pid);
+  ASSERT_TRUE(me.receive<otter::down_message>(forever));
+  rt.await_all_exited();  // the partition too (`me`, a scoped handle, does not count)
+  EXPECT_EQ(crashes.size(), 0u) << crashes.reports[0].reason;
+}

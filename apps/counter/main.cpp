@@ -79,9 +79,15 @@ void write_out(std::string_view text) {
   std::fflush(stdout);
 }
 
-// Reports (a worker's crash, a supervisor's restart) as Elixir's logger
+// Reports (a server's crash, a process that raised) as Elixir's logger
 // prints them: to standard error, so that they do not mix into results.
+// Like Elixir's logger by default (handle_sasl_reports: false), it leaves
+// out supervisor reports; crash reports of processes that end by an
+// exception are off too (runtime_config::on_crash): every process of the
+// application is a gen_server or supervisor that reports in Elixir's terms,
+// and a process the shell spawns reports itself.
 void log_to_stderr(const otter::log_event& e) {
+  if (e.kind == "supervisor_report") return;
   static const char* const levels[] = {"debug", "info", "notice", "warning", "error"};
   std::string text = "\n[" + std::string(levels[static_cast<int>(e.level)]) + "] " + e.text + "\n";
   std::lock_guard lk(out_m);
@@ -114,6 +120,7 @@ int main(int argc, char** argv) {
   }
   otter::set_log_handler(log_to_stderr);
   otter::runtime_config cfg;
+  cfg.on_crash = {};  // see log_to_stderr
   if (o.schedulers) cfg.schedulers = o.schedulers;
   otter::runtime rt(cfg);
   if (o.max_children >= 0) otter::application::put_env(rt, "counter", "max_children", otter::term(o.max_children));

@@ -34,6 +34,15 @@ esac
 out=$(printf ':ok\n' | "$otter" --echo)
 case "$out" in *'otter(1)> :ok'$'\n'':ok'*) ;; *) fail "--echo output was:"$'\n'"$out" ;; esac
 
+# A crashing worker: one report on stderr, as iex shows it (no supervisor
+# or crash reports), and the stopping shell reports nothing more.
+# (The call comes after the cast: the crash and its report come before its
+# answer, whichever worker answers it.)
+printf 'Counter.WorkerSupervisor.start_worker(:W1)\nCounter.Worker.inc(:W1, "x")\nCounter.Worker.value(:W1)\n' |
+  "$otter" --quiet > "$work/out" 2> "$work/err"
+expected=$'\n[error] GenServer {:via, Registry, {Counter.Registry, {Counter.Worker, :W1}}} terminating\n** (otter::bad_argument) Counter.Worker expects {:inc, integer} or {:dec, integer}, got {:inc, "x"}\nLast message: {:"$gen_cast", {:inc, "x"}}'
+[ "$(cat "$work/err")" = "$expected" ] || fail "the crash's reports were:"$'\n'"$(cat "$work/err")"
+
 # --max-children configures Counter.WorkerSupervisor.
 out=$(printf 'Counter.WorkerSupervisor.start_worker(:a)\nCounter.WorkerSupervisor.start_worker(:b)\n' | "$otter" --quiet --max-children 1)
 case "$out" in *'{:error, :max_children}') ;; *) fail "--max-children 1 gave:"$'\n'"$out" ;; esac
