@@ -951,6 +951,13 @@ TEST(shell_parser, captures) {
   EXPECT_EQ(p("&Enum.map(&1, &to_string/1)"), "&(Enum.map(&1, &to_string/1))/1");
   EXPECT_EQ(p("Enum.map(l, &(&1 * 2))"), "Enum.map(l, &((&1 * 2))/1)");
   EXPECT_EQ(p("f = &(&1.a)"), "(f = &(&1.a)/1)");
+  // Operators as functions: the same as the capture of an expression.
+  EXPECT_EQ(p("&+/2"), "&((&1 + &2))/2");
+  EXPECT_EQ(p("&<>/2"), "&((&1 <> &2))/2");
+  EXPECT_EQ(p("&//2"), "&((&1 / &2))/2");
+  EXPECT_EQ(p("&-/1"), "&((-&1))/1");
+  EXPECT_EQ(p("Enum.reduce(l, 0, &+/2)"), "Enum.reduce(l, 0, &((&1 + &2))/2)");
+  EXPECT_ERROR("&+/3", "syntax error before: '/'", 1, 3, false);
 
   EXPECT_ERROR("&1", "capture argument &1 must be used within the capture operator &", 1, 1, false);
   EXPECT_ERROR("x = &1 + 1", "capture argument &1 must be used within the capture operator &", 1, 5, false);

@@ -427,6 +427,7 @@ class parser {
 
   [[gnu::noinline]] node_ptr capture() {
     const token& amp = take();
+    if (node_ptr op = operator_capture(amp)) return op;
     captures_.emplace_back();
     node_ptr body = binary(match_prec);  // `&` binds more loosely than everything but `|` and `when`
     const capture_scope scope = std::move(captures_.back());
@@ -456,6 +457,42 @@ class parser {
              {"capture argument &", std::to_string(scope.highest), " cannot be defined without &", std::to_string(k)});
     n->args = {std::move(body)};
     n->arity = scope.highest;
+    return n;
+  }
+
+  // `&+/2`, `&<>/2`, `&-/1`: an operator as a function, built as the
+  // capture `&(&1 + &2)` (`&//2` is division: the lexer reads `//` there).
+  // Returns null when the tokens after `&` are not one of these.
+  node_ptr operator_capture(const token& amp) {
+    static constexpr std::string_view binary_ops[] = {"+",  "-", "*",  "/",  "==", "!=", "===", "!==", "<",
+                                                      ">",  "<=", ">=", "<>", "++", "--"};
+    static constexpr std::string_view unary_ops[] = {"+", "-"};
+    const token& op = peek();
+    if (op.kind != tok::op) return nullptr;
+    const bool slash_slash = op.text == "//";  // `&//2` lexes as `&` `//` `2`
+    if (!slash_slash && !at_op("/", 1)) return nullptr;
+    const token& arity = peek(slash_slash ? 1 : 2);
+    if (arity.kind != tok::integer || arity.magnitude > 2) return nullptr;
+    const std::string_view name = slash_slash ? std::string_view("/") : op.text;
+    const auto has = [name](const auto& ops) {
+      for (std::string_view o : ops)
+        if (o == name) return true;
+      return false;
+    };
+    if (arity.magnitude == 2 ? !has(binary_ops) : arity.magnitude == 1 ? !has(unary_ops) : true) return nullptr;
+    take();
+    if (!slash_slash) take();
+    take();
+    auto body = make(arity.magnitude == 2 ? node_kind::binary_op : node_kind::unary_op, op.where);
+    body->name = std::string(name);
+    for (std::size_t k = 1; k <= arity.magnitude; ++k) {
+      auto arg = make(node_kind::capture_arg, op.where);
+      arg->arity = k;
+      body->args.push_back(std::move(arg));
+    }
+    auto n = make(node_kind::capture, amp.where);
+    n->arity = arity.magnitude;
+    n->args = {std::move(body)};
     return n;
   }
 
