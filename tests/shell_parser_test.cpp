@@ -58,7 +58,7 @@ std::string show(const node_ptr& n) {
       }
       return out + "}";
     }
-    case node_kind::interpolation: return "interp(" + join(n->args) + ")";
+    case node_kind::interpolation: return (n->name == "atom" ? ":interp(" : "interp(") + join(n->args) + ")";
     case node_kind::block: return "block(" + join(n->args, 0, "; ") + ")";
     case node_kind::match: return "(" + show(n->args[0]) + " = " + show(n->args[1]) + ")";
     case node_kind::binary_op:
@@ -229,7 +229,11 @@ TEST(shell_parser, atoms_and_aliases) {
 
   EXPECT_ERROR(":", "unexpected end of input after \":\"", 1, 1, true);
   EXPECT_ERROR(": a", "unexpected token: \":\"", 1, 1, false);
-  EXPECT_ERROR(":\"a#{1}\"", "interpolation (#{...}) in a quoted atom is not supported", 1, 4, false);
+  EXPECT_EQ(p(":\"W#{i}\""), ":interp(\"W\", i, \"\")");  // :"W#{i}" makes an atom of the string
+  EXPECT_EQ(p(":'a#{1}b'"), ":interp(\"a\", 1, \"b\")");
+  EXPECT_EQ(one(":\"a b\"")->value, term(otter::atom("a b")));
+  EXPECT_ERROR(":\"a#{1}", "missing terminator: \" (for quoted atom starting at line 1)", 1, 8, true);
+  EXPECT_ERROR(std::string(":\"") + std::string(300, 'a') + "\"", "invalid atom", 1, 1, false);
   EXPECT_ERROR(":\"ab", "missing terminator: \" (for quoted atom starting at line 1)", 1, 5, true);
   EXPECT_ERROR(std::string(":") + std::string(300, 'a'), "invalid atom", 1, 1, false);
   EXPECT_ERROR("A.b.C", "syntax error before: C", 1, 5, false);

@@ -234,3 +234,10 @@ Enum.reduce(["a", "b"], &<>/2)
 (&*/2).(6, 7)
 (&//2).(1, 2)
 Enum.reduce([[1], [2]], &++/2)
+for i <- 1..3, do: :"W#{i}"
+:"hello world"
+:'a#{1 + 1}b'
+x = "y"
+:"#{x}"
+:"#{String.duplicate("a", 300)}"
+:"#{1.5}"

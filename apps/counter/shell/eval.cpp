@@ -814,6 +814,11 @@ task<value> eval(session& s, const node& n, bindings& env) {
         value v = co_await eval(s, *part, env);
         out += to_chars(v);
       }
+      if (n.name == "atom") {  // :"W#{i}" is String.to_atom("W#{i}"), with its errors
+        std::vector<value> args{value(term(out))};
+        call_context c{s, "Elixir.String", "to_atom", &n};
+        co_return builtins().find("Elixir.String", "to_atom", 1)->sync(c, args);
+      }
       co_return value(term(out));
     }
     case node_kind::block: {

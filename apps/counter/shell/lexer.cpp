@@ -505,10 +505,12 @@ void lexer::lex_colon() {
     bump();
     const char qc = peek();
     if (peek(1) == qc && peek(2) == qc) fail(here_, "heredocs are not supported by this shell");
-    quote q{qc, true, interp::rejected, false, "quoted atom", 0, w, b};
+    // Read as a string (interpolation included) that makes an atom: the
+    // parser sees string_begin with text starting with ':'.
+    quote q{qc, true, interp::yes, false, "quoted atom", 0, w, b};
     bump();
-    std::vector<term> unused;
-    scan_body(q, text, unused);
+    continue_body(std::move(q), false);
+    return;
   } else if (is_ident_start(peek(1)) || is_upper(peek(1))) {
     bump();
     while (!at_end() && (is_ident_char(src_[i_]) || src_[i_] == '@')) bump();
@@ -604,6 +606,8 @@ void lexer::continue_body(quote q, bool started) {
     token t = make(tok::literal, q.start_offset, q.start);
     if (q.sigil != 0) {
       t.value = sigil_value(q, bytes, cps);
+    } else if (q.what == "quoted atom") {
+      t.value = term(make_atom(bytes, q.start));
     } else if (keyword_follows()) {  // `"quoted key": value`
       t.kind = tok::keyword;
       bump();

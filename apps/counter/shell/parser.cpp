@@ -798,6 +798,7 @@ class parser {
   [[gnu::noinline]] node_ptr interpolation() {
     const token& begin = take();
     auto n = make(node_kind::interpolation, begin.where);
+    if (begin.text.starts_with(':')) n->name = "atom";  // :"W#{i}"
     for (;;) {
       if (peek().kind == tok::error) lex_.raise();  // the string does not end
       if (peek().kind != tok::string_part) unexpected();
