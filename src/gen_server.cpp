@@ -55,7 +55,14 @@ bool is_abnormal(const exit_reason& r) {
 // term.
 std::string shown_stop_reason(const exit_reason& reason) {
   if (!reason.detail().empty()) return "** (" + std::string(reason.name()) + ") " + std::string(reason.detail());
-  return "** (stop) " + reason.to_term().to_string();
+  // Exception.format_exit's words for the reasons the runtime itself gives.
+  const term t = reason.to_term();
+  if (t.is_atom(atom("killed"))) return "** (stop) killed";
+  if (t.is_atom(atom("noproc")))
+    return "** (stop) no process: the process is not alive or there's no process currently associated with the given "
+           "name, possibly because its application isn't started";
+  if (t.is_atom(atom("timeout"))) return "** (stop) time out";
+  return "** (stop) " + t.to_string();
 }
 
 void log_terminate(pid self, const std::string& server, const exit_reason& reason, const std::string& last_message) {

@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
     if (!o.quiet) write_out(otter::shell::repl::banner());
     if (interactive) status = otter::shell::run_line_editor(r, write_out);
     else status = run_script(r, o.file.empty() ? std::cin : file, o);
+    // The session is over: what its end brings down (a server linked to the
+    // shell, the application) goes quietly, as when iex's VM halts.
+    otter::set_log_handler({});
   }
   counter::application::stop(rt);
   return status;

@@ -868,7 +868,8 @@ process gen_server<Derived>::server_main(pid starter, int tie, server_name reg_n
   if (tie == tie_link_yourself) link(starter);
   loop l;
   l.parent = tie == tie_none ? pid() : starter;  // unlinked: its own parent, as in OTP
-  l.label = !reg_name.named() ? self().to_string() : reg_name.is_via() ? reg_name.to_term().to_string() : reg_name.local;
+  // As Elixir shows a server's name: inspected (`:my_server`, `Counter.Registry`).
+  l.label = !reg_name.named() ? self().to_string() : reg_name.to_term().to_string();
   if (reg_name.named()) {
     const pid holder = reg_name.is_via() ? detail::gen::via_register(reg_name.via_registry, reg_name.via_key)
                                          : detail::gen::register_or_holder(reg_name.local);
