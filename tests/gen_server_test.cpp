@@ -148,6 +148,20 @@ TEST(GenServer, the_counter_starts_takes_casts_and_answers_calls_from_a_process)
   EXPECT_EQ(got, term(8));
 }
 
+TEST(GenServer, reports_name_the_server_and_the_reason_as_elixir_prints_them) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  log_capture logs;
+  ASSERT_TRUE(counter::start(me, otter::name("Elixir.Counter.Named"), std::int64_t{0}, me.self()).is_ok());
+  otter::gen::stop(me, "Elixir.Counter.Named", otter::exit_reason::killed());
+  ASSERT_TRUE(counter::start(me, otter::name("plain_name"), std::int64_t{0}, me.self()).is_ok());
+  otter::gen::stop(me, "plain_name", otter::exit_reason(otter::tuple("bad"_a, 1)));
+  auto reports = logs.of_kind("gen_server_terminate");
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].text, "GenServer Counter.Named terminating\n** (stop) killed\nLast message: []");
+  EXPECT_EQ(reports[1].text, "GenServer :plain_name terminating\n** (stop) {:bad, 1}\nLast message: []");
+}
+
 TEST(GenServer, calls_and_casts_from_outside_any_process) {
   otter::runtime rt(quiet());
   otter::scoped_process me(rt);
