@@ -130,10 +130,51 @@ void cast(runtime& rt, server_ref server, term message) {
 }
 
 namespace {
+// {why, {:sys, :get_state, args}}, from a call's {why, {GenServer, :call, ...}}.
+exit_reason get_state_failure(const exit_reason& call_failed, term args) {
+  const term t = call_failed.to_term();
+  const term why = t.is_tuple() && t.size() == 2 ? t[0] : t;
+  return exit_reason(otter::tuple(why, otter::tuple(atom("sys"), atom("get_state"), std::move(args))));
+}
+term get_state_args(const server_ref& server, std::chrono::milliseconds timeout) {
+  if (timeout == std::chrono::seconds(5)) return otter::list{server.to_term()};
+  const term shown_timeout = timeout == infinity ? term(atom("infinity")) : term(static_cast<std::int64_t>(timeout.count()));
+  return otter::list{server.to_term(), shown_timeout};
+}
+
 exit_reason stop_failure(const exit_reason& why, const server_ref& s) {
   return exit_reason(otter::tuple(why.to_term(), otter::tuple(atom("Elixir.GenServer"), atom("stop"), otter::list{s.to_term()})));
 }
 }  // namespace
+
+}  // namespace gen
+
+namespace sys {
+
+task<term> get_state(server_ref server, std::chrono::milliseconds timeout) {
+  const term args = gen::get_state_args(server, timeout);
+  task<term> pending = detail::gen::call_in_process<term, detail::gen::get_state_request>(
+      std::move(server), detail::gen::get_state_request{}, timeout, nullptr, nullptr);
+  try {
+    co_return co_await pending;
+  } catch (const exit_exception& e) {
+    throw exit_exception{gen::get_state_failure(e.reason, args)};
+  }
+}
+
+term get_state(scoped_process& me, server_ref server, std::chrono::milliseconds timeout) {
+  const term args = gen::get_state_args(server, timeout);
+  try {
+    return detail::gen::call_outside<term, detail::gen::get_state_request>(
+        me, std::move(server), detail::gen::get_state_request{}, timeout, nullptr, nullptr);
+  } catch (const exit_exception& e) {
+    throw exit_exception{gen::get_state_failure(e.reason, args)};
+  }
+}
+
+}  // namespace sys
+
+namespace gen {
 
 task<void> stop(server_ref server, exit_reason reason, std::chrono::milliseconds timeout) {
   const pid p = server.resolve();

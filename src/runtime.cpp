@@ -10,6 +10,17 @@
 #include "otter/logger.hpp"
 #include "runtime_impl.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#define OTTER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define OTTER_TSAN 1
+#endif
+#endif
+#ifndef OTTER_TSAN
+#define OTTER_TSAN 0
+#endif
+
 namespace otter::detail {
 
 runtime_impl::runtime_impl(runtime_config c)
@@ -181,8 +192,15 @@ void runtime_impl::wake_parked_after_remote_push() {
   // The push (a seq_cst CAS), this fence and a parking scheduler's RMW of
   // idle_state followed by its seq_cst check of the remote queues cannot
   // both miss each other: either we see it parked, or it sees the push.
+#if OTTER_TSAN
+  // ThreadSanitizer does not model fences; an RMW of idle_state gives the
+  // same guarantee in terms it checks (RMWs of one atomic are totally
+  // ordered and read the latest value), at the price of a shared write.
+  std::uint32_t s = idle_state.fetch_add(0, std::memory_order_seq_cst);
+#else
   std::atomic_thread_fence(std::memory_order_seq_cst);
   std::uint32_t s = idle_state.load(std::memory_order_relaxed);
+#endif
   if (searching_of(s) == 0 && unparked_of(s) < scheds.size()) wake_parked();
 }
 

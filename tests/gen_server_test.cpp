@@ -120,6 +120,26 @@ struct starter : otter::gen_server<starter> {
 
 
 
+// States as sys:get_state shows them: a term, a state with to_term(), and
+// (counter above) a state with neither.
+struct term_state : otter::gen_server<term_state> {
+  using state = term;
+  term init(term start) { return start; }
+  void handle_cast(const term& t, term& s) { s = t; }
+};
+struct shown_state : otter::gen_server<shown_state> {
+  struct state {
+    std::int64_t n = 7;
+    term to_term() const { return otter::tuple("n"_a, n); }
+  };
+  state init() { return {}; }
+};
+
+otter::process ask_state(otter::pid server, otter::pid main) {
+  term state = co_await otter::sys::get_state(server);
+  otter::send(main, otter::tuple("state"_a, state));
+}
+
 term call_exit_reason(const std::function<void()>& f) {
   try {
     f();
@@ -160,6 +180,38 @@ TEST(GenServer, reports_name_the_server_and_the_reason_as_elixir_prints_them) {
   ASSERT_EQ(reports.size(), 2u);
   EXPECT_EQ(reports[0].text, "GenServer Counter.Named terminating\n** (stop) killed\nLast message: []");
   EXPECT_EQ(reports[1].text, "GenServer :plain_name terminating\n** (stop) {:bad, 1}\nLast message: []");
+}
+
+TEST(GenServer, sys_get_state_shows_any_servers_state) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  auto a = term_state::start(me, otter::name("state_as_term"), term(otter::list{1, 2}));
+  ASSERT_TRUE(a.is_ok());
+  EXPECT_EQ(otter::sys::get_state(me, "state_as_term"), term(otter::list{1, 2}));
+  auto b = shown_state::start(me);
+  ASSERT_TRUE(b.is_ok());
+  EXPECT_EQ(otter::sys::get_state(me, b.pid), otter::tuple("n"_a, 7));
+  // A server whose handle_call takes none of this answers all the same;
+  // a state with no term form shows its C++ type.
+  auto c = counter::start(me, std::int64_t{3}, otter::pid());
+  ASSERT_TRUE(c.is_ok());
+  const term shown = otter::sys::get_state(me, c.pid, otter::infinity);
+  ASSERT_TRUE(shown.is_binary()) << shown;
+  EXPECT_NE(shown.as_binary().find("counter::state"), std::string::npos) << shown;
+  // From a process.
+  rt.spawn(ask_state, b.pid, me.self());
+  EXPECT_EQ(me.receive<term>(forever), otter::tuple("state"_a, otter::tuple("n"_a, 7)));
+}
+
+TEST(GenServer, sys_get_state_exits_as_otp_does) {
+  otter::runtime rt(quiet());
+  otter::scoped_process me(rt);
+  EXPECT_EQ(call_exit_reason([&] { otter::sys::get_state(me, "nobody_here"); }),
+            otter::parse_term("{:noproc, {:sys, :get_state, [:nobody_here]}}"));
+  // A process that is no gen_server never answers.
+  otter::scoped_process silent(rt);
+  EXPECT_EQ(call_exit_reason([&] { otter::sys::get_state(me, silent.self(), std::chrono::milliseconds(20)); }),
+            otter::tuple("timeout"_a, otter::tuple("sys"_a, "get_state"_a, otter::list{silent.self(), 20})));
 }
 
 TEST(GenServer, calls_and_casts_from_outside_any_process) {

@@ -60,11 +60,14 @@ std::string normalize(const std::string& raw) {
     first = false;
     if (line.starts_with("Interactive Elixir (") || line.starts_with("Interactive otter (")) line = "<banner>";
     if (line.starts_with("iex(")) line = "otter(" + line.substr(4);
-    if (line.starts_with("    (elixir ") || line.starts_with("    (otter) ")) {
-      // "    (elixir 1.14.0) lib/gen_server.ex:1027: GenServer.call/3" and "    (otter) GenServer.call/3"
+    if (line.starts_with("    (elixir ") || line.starts_with("    (stdlib ") || line.starts_with("    (otter) ")) {
+      // "    (elixir 1.14.0) lib/gen_server.ex:1027: GenServer.call/3",
+      // "    (stdlib 4.2) sys.erl:338: :sys.send_system_msg/2" and "    (otter) GenServer.call/3"
       const std::size_t paren = line.find(") ");
       std::string rest = line.substr(paren + 2);
-      if (rest.starts_with("lib/")) rest = rest.substr(rest.find(": ") + 2);
+      const std::size_t colon = rest.find(": ");
+      if (colon != std::string::npos && (rest.starts_with("lib/") || rest.substr(0, colon).find(".erl:") != std::string::npos))
+        rest = rest.substr(colon + 2);
       line = "    (trace) " + rest;
     }
     out += line;

@@ -187,6 +187,19 @@ struct request_shown {
   term get() const { return value ? *value : term(atom(type_name(typeid(T)))); }
 };
 
+/// A server's state as sys:get_state shows it: a state that is a term (or
+/// converts to one) as itself, one with `term to_term() const` through it,
+/// any other as the name of its C++ type, a string.
+template <class S>
+term state_as_term(const S& s) {
+  if constexpr (requires { term(s); })
+    return term(s);
+  else if constexpr (requires { { s.to_term() } -> std::convertible_to<term>; })
+    return s.to_term();
+  else
+    return term(type_name(typeid(S)));
+}
+
 /// The last message a server took, for its termination report: a term as
 /// itself, a call or cast of a term as {:"$gen_call", request}, others by kind.
 term last_of(const any_message& m);
@@ -827,6 +840,10 @@ class gen_server {
       if constexpr (handles_call<term>()) {
         if (m.is<detail::gen::call_msg<term>>()) return invoke_call<term, true>(l, c);
       }
+      if (m.is<detail::gen::call_msg<detail::gen::get_state_request>>()) {
+        reply(from{c->from, c->tag}, detail::gen::state_as_term(*l.state));
+        return;
+      }
       throw bad_argument("otter::gen_server: " + l.label + " got a call it has no handle_call for");
     }
     if (auto* c = m.family<detail::gen::cast_head>()) {
@@ -976,5 +993,20 @@ void stop(scoped_process& me, server_ref server, exit_reason reason = exit_reaso
 inline pid whereis(server_ref server) { return server.resolve(); }
 
 }  // namespace gen
+
+namespace sys {
+
+/// OTP's sys:get_state: the server's state as a term (see
+/// detail::gen::state_as_term; give a state `term to_term() const` to show
+/// it as Elixir code would). Answered by any gen_server between two
+/// callbacks, whatever requests it handles. Exits with
+/// {reason, {:sys, :get_state, [server]}} if the server is missing
+/// (noproc), dies first, or does not answer within `timeout` (timeout;
+/// any process that is not a gen_server never answers).
+task<term> get_state(server_ref server, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+/// The same from outside any process.
+term get_state(scoped_process& me, server_ref server, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+}  // namespace sys
 
 }  // namespace otter

@@ -68,3 +68,5 @@ Counter.Worker.value(:S2)
 Supervisor.start_link([{Counter.Worker, :S3}, {Counter.Worker, :S4}], strategy: :one_for_one)
 x
 1 + 1
+:sys.get_state({:via, Registry, {Counter.Registry, {Counter.Worker, :W1}}})
+:sys.get_state(:nobody_here)

@@ -35,6 +35,8 @@ struct worker : otter::gen_server<worker> {
   struct state {
     otter::term name;
     std::int64_t value = 0;
+    /// {name, value}, the lecture's state (:sys.get_state shows it).
+    otter::term to_term() const { return otter::tuple(name, value); }
   };
   struct inc_msg {  // {:inc, amt}
     std::int64_t amount = 1;

@@ -192,6 +192,15 @@ task<value> gs_call(call_context& c, std::vector<value>& a) {
   co_return value(r);
 }
 
+// :sys.get_state(server, timeout \\ 5000): any gen_server's state.
+task<value> sys_get_state(call_context& c, std::vector<value>& a) {
+  server_ref server = server_of(c, a, 0);
+  const auto timeout = timeout_of(c, a, 1);
+  auto t = sys::get_state(std::move(server), timeout);
+  term r = co_await t;
+  co_return value(r);
+}
+
 value gs_cast(call_context& c, std::vector<value>& a) {
   const term& t = arg_term(c, a, 0);
   // GenServer.cast never fails: a name nobody has is fine.
@@ -414,6 +423,8 @@ value reg_values(call_context& c, std::vector<value>& a) {
 }  // namespace
 
 void register_otp(builtin_table& t) {
+  t.add_async("sys", "get_state", 1, sys_get_state, ":sys.get_state(server, timeout \\\\ 5000): a gen_server's state");
+  t.add_async("sys", "get_state", 2, sys_get_state, ":sys.get_state(server, timeout)");
   t.add_async(GS, "call", 2, gs_call, "GenServer.call(server, request, timeout \\\\ 5000)");
   t.add_async(GS, "call", 3, gs_call, "GenServer.call(server, request, timeout)");
   t.add(GS, "cast", 2, gs_cast, "GenServer.cast(server, message): :ok, always");

@@ -53,8 +53,10 @@ std::string exit_trace(const term& reason) {
   if (reason.is_tuple() && reason.size() == 2 && reason[1].is_tuple() && reason[1].size() == 3 &&
       reason[1][0].is_atom() && reason[1][1].is_atom() && reason[1][2].is_proper_list()) {
     const term& mfa = reason[1];
-    return "    (otter) " + module_display(mfa[0].as_atom().text()) + "." + std::string(mfa[1].as_atom().text()) + "/" +
-           std::to_string(mfa[2].size()) + "\n";
+    // sys:get_state/1,2 fails in the helper that sends the system message.
+    const std::string helper = mfa[0].is_atom(atom("sys")) ? "    (otter) :sys.send_system_msg/2\n" : "";
+    return helper + "    (otter) " + module_display(mfa[0].as_atom().text()) + "." + std::string(mfa[1].as_atom().text()) +
+           "/" + std::to_string(mfa[2].size()) + "\n";
   }
   return "\n";
 }

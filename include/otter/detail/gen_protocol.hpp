@@ -77,6 +77,12 @@ struct stop_request {
   exit_reason reason;
 };
 
+/// sys:get_state's request (a system message in OTP): any gen_server
+/// answers it with its state as a term, whatever its handle_call takes.
+struct get_state_request {
+  term to_term() const { return term(atom("get_state")); }
+};
+
 /// What the new server tells its starter.
 struct start_ack {
   pid child;
