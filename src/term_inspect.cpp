@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "doc_algebra.hpp"
 #include "term_block.hpp"
@@ -374,6 +376,7 @@ class printer {
 
   doc map_doc(const term& t, long limit) {
     const std::size_t n = t.size();
+    if (doc d = struct_doc(t, limit); d != doc_arena::nil) return d;
     bool keyword = true;
     for (std::size_t i = 0; i < n && keyword; ++i)
       keyword = t.map_key(i).is_atom() && t.map_key(i).as_atom().text().substr(0, 7) != "Elixir.";
@@ -383,6 +386,27 @@ class printer {
     return container("%{", n, nullptr, "}", limit, brk::strict, [&](std::size_t i, long l) {
       return a_.concat(a_.concat(to_doc(t.map_key(i), l), a_.text(" => ")), to_doc(t.map_value(i), l));
     });
+  }
+
+  // A struct, as Elixir shows one: a map whose keys are atoms, one of them
+  // :__struct__ naming an Elixir module, prints as %Module{key: value, ...}
+  // (%Task{...}). nil if `t` is no such map.
+  doc struct_doc(const term& t, long limit) {
+    static const atom struct_key("__struct__");
+    const std::size_t n = t.size();
+    std::optional<std::size_t> at;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!t.map_key(i).is_atom()) return doc_arena::nil;
+      if (t.map_key(i).is_atom(struct_key)) at = i;
+    }
+    if (!at || !t.map_value(*at).is_atom()) return doc_arena::nil;
+    const std::string_view module = t.map_value(*at).as_atom().text();
+    if (!module.starts_with("Elixir.") || module.size() == 7) return doc_arena::nil;
+    std::vector<std::size_t> fields;
+    for (std::size_t i = 0; i < n; ++i)
+      if (i != *at) fields.push_back(i);
+    return container("%" + std::string(module.substr(7)) + "{", fields.size(), nullptr, "}", limit, brk::strict,
+                     [&](std::size_t i, long l) { return keyword_item(t.map_key(fields[i]), t.map_value(fields[i]), l); });
   }
 
   doc binary_doc(std::string_view bytes, long limit) {

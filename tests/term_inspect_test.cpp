@@ -146,3 +146,16 @@ TEST(TermInspect, to_string_is_one_line_and_unlimited) {
   EXPECT_EQ(s.find("..."), std::string::npos);
   EXPECT_EQ(parse_term(s), term::list_of(many));
 }
+
+TEST(TermInspect, structs_print_as_elixir_prints_them) {
+  // Task.async(fn -> 1 + 1 end) in iex 1.14:
+  EXPECT_EQ(show("%{__struct__: Task, mfa: {:erlang, :apply, 2}, owner: #PID<0.106.0>, pid: #PID<0.108.0>, "
+                 "ref: #Reference<0.1983473889.1914503169.124876>}"),
+            "%Task{\n  mfa: {:erlang, :apply, 2},\n  owner: #PID<0.106.0>,\n  pid: #PID<0.108.0>,\n"
+            "  ref: #Reference<0.1983473889.1914503169.124876>\n}");
+  EXPECT_EQ(flat("%{__struct__: Counter.Point, x: 1, y: 2}"), "%Counter.Point{x: 1, y: 2}");
+  EXPECT_EQ(flat("%{__struct__: Empty}"), "%Empty{}");
+  // Not structs: the module is no Elixir alias, or a key is no atom.
+  EXPECT_EQ(flat("%{__struct__: :foo, a: 1}"), "%{__struct__: :foo, a: 1}");
+  EXPECT_EQ(flat("%{:__struct__ => Foo, \"a\" => 1}"), "%{:__struct__ => Foo, \"a\" => 1}");
+}

@@ -58,6 +58,7 @@ const builtin_table& builtins() {
     register_otp(t);
     register_process(t);
     register_counter(t);
+    register_task(t);
     return t;
   }();
   return table;

@@ -70,6 +70,7 @@ void register_ets(builtin_table& t);
 void register_otp(builtin_table& t);       // GenServer, Supervisor, DynamicSupervisor, Registry
 void register_process(builtin_table& t);   // Process, self, send, spawn, flush, IO, IEx helpers
 void register_counter(builtin_table& t);   // Counter.Worker, Counter.WorkerSupervisor
+void register_task(builtin_table& t);      // Task
 
 // Argument helpers for builtins: each raises ArgumentError naming the
 // argument when the value is not what the function takes.

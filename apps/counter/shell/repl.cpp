@@ -53,8 +53,11 @@ std::string exit_trace(const term& reason) {
   if (reason.is_tuple() && reason.size() == 2 && reason[1].is_tuple() && reason[1].size() == 3 &&
       reason[1][0].is_atom() && reason[1][1].is_atom() && reason[1][2].is_proper_list()) {
     const term& mfa = reason[1];
-    // sys:get_state/1,2 fails in the helper that sends the system message.
-    const std::string helper = mfa[0].is_atom(atom("sys")) ? "    (otter) :sys.send_system_msg/2\n" : "";
+    // Where iex's trace starts in a helper: sys:get_state/1,2 fails in the
+    // one that sends the system message, Task.await_many in its await_many/5.
+    std::string helper;
+    if (mfa[0].is_atom(atom("sys"))) helper = "    (otter) :sys.send_system_msg/2\n";
+    if (mfa[0].is_atom(atom("Elixir.Task")) && mfa[1].is_atom(atom("await_many"))) helper = "    (otter) Task.await_many/5\n";
     return helper + "    (otter) " + module_display(mfa[0].as_atom().text()) + "." + std::string(mfa[1].as_atom().text()) +
            "/" + std::to_string(mfa[2].size()) + "\n";
   }
