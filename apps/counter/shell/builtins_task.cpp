@@ -191,30 +191,36 @@ value task_start_link(call_context& c, std::vector<value>& a) {
   return task_start_with(c, a, true, "Task.start_link/1", "task.ex:313: Task.start_link/1");
 }
 
+// Task.await and Task.yield: checks the call (a task, a timeout, asked by
+// the owner), then waits for the task's reply or DOWN up to the timeout.
+struct owner_wait {
+  task_ref t;
+  value timeout;
+  waited w;
+};
+task<owner_wait> wait_as_owner(std::string_view fn, std::string_view line, std::vector<value>& a) {
+  owner_wait o;
+  o.timeout = a.size() > 1 ? a[1] : value(term(5000));
+  check_task_call(fn, line, a[0], o.timeout);
+  o.t = *task_of(a[0]);
+  check_owner(a[0], o.t);
+  o.w = co_await wait_for(o.t, timeout_ms(o.timeout.t));
+  co_return o;
+}
+
 task<value> task_await(call_context&, std::vector<value>& a) {
-  const value timeout = a.size() > 1 ? a[1] : value(term(5000));
-  check_task_call("Task.await/2", "task.ex:815: Task.await/2", a[0], timeout);
-  const task_ref t = *task_of(a[0]);
-  check_owner(a[0], t);
-  waited w = co_await wait_for(t, timeout_ms(timeout.t));
-  if (w.how == outcome::replied) {
-    demonitor(t.ref, true);
-    co_return w.result;
-  }
-  if (w.how == outcome::timed_out) demonitor(t.ref, true);
-  exit_from("await", w.how == outcome::down ? w.reason : term(atom("timeout")), otter::list{a[0].t, timeout.t});
+  owner_wait o = co_await wait_as_owner("Task.await/2", "task.ex:815: Task.await/2", a);
+  if (o.w.how != outcome::down) demonitor(o.t.ref, true);
+  if (o.w.how == outcome::replied) co_return o.w.result;
+  exit_from("await", o.w.how == outcome::down ? o.w.reason : term(atom("timeout")), otter::list{a[0].t, o.timeout.t});
 }
 
 task<value> task_yield(call_context&, std::vector<value>& a) {
-  const value timeout = a.size() > 1 ? a[1] : value(term(5000));
-  check_task_call("Task.yield/2", "task.ex:1059: Task.yield/2", a[0], timeout);
-  const task_ref t = *task_of(a[0]);
-  check_owner(a[0], t);
-  waited w = co_await wait_for(t, timeout_ms(timeout.t));
-  if (w.how == outcome::timed_out) co_return value(term(atom("nil")));
-  if (w.how == outcome::down) co_return value(otter::tuple(atom("exit"), w.reason));
-  demonitor(t.ref, true);
-  co_return value(otter::tuple(atom("ok"), need_term_in(w.result, "a tuple")));
+  owner_wait o = co_await wait_as_owner("Task.yield/2", "task.ex:1059: Task.yield/2", a);
+  if (o.w.how == outcome::timed_out) co_return value(term(atom("nil")));  // the task goes on; yield or await it again
+  if (o.w.how == outcome::down) co_return value(otter::tuple(atom("exit"), o.w.reason));
+  demonitor(o.t.ref, true);
+  co_return value(otter::tuple(atom("ok"), need_term_in(o.w.result, "a tuple")));
 }
 
 task<value> task_await_many(call_context& c, std::vector<value>& a) {

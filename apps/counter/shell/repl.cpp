@@ -139,14 +139,15 @@ struct repl::state {
 
   bool evaluate(std::shared_ptr<const std::vector<node_ptr>> exprs) {
     restart_if_dead();
-    me.send(evaluator_pid, eval_request{std::move(exprs), counter});
-    const reference mon = evaluator_monitor;
+    // Numbered before it is sent: a Ctrl+C from here on interrupts it.
     const std::uint64_t number = ++evaluations;
     evaluating.store(number, std::memory_order_relaxed);
     struct done_evaluating {
       std::atomic<std::uint64_t>& flag;
       ~done_evaluating() { flag.store(0, std::memory_order_relaxed); }
     } guard{evaluating};
+    me.send(evaluator_pid, eval_request{std::move(exprs), counter});
+    const reference mon = evaluator_monitor;
     for (;;) {
       const std::optional<bool> ok = me.receive_any(
           [this](eval_done d) -> std::optional<bool> {
