@@ -140,6 +140,7 @@ TEST(shell_lecture, the_lecture_as_iex_prints_it) { expect_same("lecture"); }
 TEST(shell_lecture, enum_and_data_modules_as_iex_prints_them) { expect_same("builtins_enum"); }
 TEST(shell_lecture, ets_as_iex_prints_it) { expect_same("builtins_ets"); }
 TEST(shell_lecture, tasks_as_iex_prints_them) { expect_same("task"); }
+TEST(shell_lecture, iex_helpers_as_iex_prints_them) { expect_same("iex_helpers"); }
 
 TEST(shell_lecture, multi_line_input_and_errors_keep_the_shell_alive) {
   const std::string t = normalize(run("x = [1,\n2,\n3]\nEnum.sum(x)\ncase x do\n  [1 | rest] -> rest\n  _ -> :other\nend\n"

@@ -2,6 +2,8 @@
 // Process.*, and the helpers h/0, h/1 and tree/0 (IEx.Helpers).
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "builtins.hpp"
 #include "errors.hpp"
@@ -126,6 +128,73 @@ value process_alive(call_context& c, std::vector<value>& a) { return value(term(
 value process_whereis(call_context& c, std::vector<value>& a) {
   const pid p = whereis(arg_atom(c, a, 0).text());
   return p ? value(term(p)) : value(term(atom("nil")));
+}
+
+// IEx.Helpers.pid/1,3: a pid from its printed parts ("0.110.0" or 0, 110,
+// 0), as :erlang.list_to_pid reads them; only local pids (node 0).
+std::optional<pid> pid_from_text(std::string_view text) {
+  std::uint64_t parts[3] = {0, 0, 0};
+  std::size_t k = 0, digits = 0;
+  for (char ch : text) {
+    if (ch == '.') {
+      if (digits == 0 || ++k == 3) return std::nullopt;
+      digits = 0;
+    } else if (ch >= '0' && ch <= '9') {
+      parts[k] = parts[k] * 10 + static_cast<std::uint64_t>(ch - '0');
+      if (++digits > 10 || parts[k] > 0xffffffffu) return std::nullopt;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (k != 2 || digits == 0 || parts[0] != 0) return std::nullopt;
+  return pid((parts[2] << 32) | parts[1]);
+}
+
+[[noreturn]] void not_a_pid(std::string_view text, std::string_view helper_line) {
+  std::vector<term> chars;
+  for (char ch : "<" + std::string(text) + ">") chars.emplace_back(static_cast<std::int64_t>(static_cast<unsigned char>(ch)));
+  raise("ArgumentError", "errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of a pid\n",
+        "    :erlang.list_to_pid(" + inspect(term::list_of(std::move(chars))) + ")\n    (iex 1.14.0) lib/iex/" +
+            std::string(helper_line) + "\n");
+}
+
+value iex_pid1(call_context&, std::vector<value>& a) {
+  const value& v = a[0];
+  if (!v.is_fun() && v.t.is_atom()) {
+    if (const pid p = whereis(v.t.as_atom().text())) return value(term(p));
+    raise("ArgumentError", "could not find registered process with name: " + inspect(v.t),
+          "    (iex 1.14.0) lib/iex/helpers.ex:1255: IEx.Helpers.pid/1\n");
+  }
+  if (v.is_fun() || !v.t.is_binary())
+    raise_function_clause("IEx.Helpers.pid/1", {v},
+                          {"def pid(string) when -is_binary(string)-", "def pid(name) when -is_atom(name)-"},
+                          "    (iex 1.14.0) lib/iex/helpers.ex:1248: IEx.Helpers.pid/1\n");
+  const std::string_view text = v.t.as_binary();
+  const std::optional<pid> p = pid_from_text(text);
+  if (!p) not_a_pid(text, "helpers.ex:1249: IEx.Helpers.pid/1");
+  return value(term(*p));
+}
+
+value iex_pid3(call_context&, std::vector<value>& a) {
+  bool ok = true;
+  std::string guard;
+  const char* names[] = {"x", "y", "z"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const bool integer = !a[i].is_fun() && a[i].t.is_integer();
+    const bool non_negative = !integer || a[i].t.as_int() >= 0;  // any other term is >= 0 in term order
+    ok = ok && integer && non_negative;
+    if (i) guard += " and ";
+    guard += blame_part(integer, std::string("is_integer(") + names[i] + ")") + " and " +
+             blame_part(non_negative, std::string(names[i]) + " >= 0");
+  }
+  if (!ok)
+    raise_function_clause("IEx.Helpers.pid/3", {a[0], a[1], a[2]}, {"def pid(x, y, z) when " + guard},
+                          "    (iex 1.14.0) lib/iex/helpers.ex:1271: IEx.Helpers.pid/3\n");
+  const std::string text = std::to_string(a[0].t.as_int()) + "." + std::to_string(a[1].t.as_int()) + "." +
+                           std::to_string(a[2].t.as_int());
+  const std::optional<pid> p = pid_from_text(text);
+  if (!p) not_a_pid(text, "helpers.ex:1273: IEx.Helpers.pid/3");
+  return value(term(*p));
 }
 
 value process_register(call_context& c, std::vector<value>& a) {
@@ -355,6 +424,8 @@ void register_process(builtin_table& t) {
   t.add(K, "make_ref", 0, make_ref_, "make_ref(): a new reference");
   t.add(K, "exit", 1, exit1, "exit(reason): ends the evaluation with an exit");
   t.add_async(K, "flush", 0, flush_, "flush(): prints and removes the shell's messages");
+  t.add(K, "pid", 1, iex_pid1, "pid(\"0.110.0\"): the pid printed as #PID<0.110.0>; pid(name): the process registered as name");
+  t.add(K, "pid", 3, iex_pid3, "pid(0, 110, 0): the pid printed as #PID<0.110.0>");
   t.add(K, "h", 0, help, "h(): help");
   t.add(K, "h", 1, help_module, "h(Module): a module's functions");
   t.add_async(K, "tree", 0, tree0, "tree(): the counter application's supervision tree");
