@@ -236,6 +236,16 @@ TEST(shell_lecture, ctrl_c_ends_only_the_evaluation_it_was_pressed_in) {
   rt.shutdown();
 }
 
+TEST(shell_lecture, started_tasks_write_where_the_shell_writes) {
+  const std::string t = run("parent = self()\n"
+                            "Task.start(fn -> IO.puts(\"from a task\"); send(parent, :printed) end)\n"
+                            "Task.start_link(fn -> IO.puts(\"from a linked task\"); send(parent, :printed) end)\n"
+                            "receive do :printed -> :ok after 60_000 -> :no_answer end\n"
+                            "receive do :printed -> :ok after 60_000 -> :no_answer end\n");
+  EXPECT_NE(t.find("from a task\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("from a linked task\n"), std::string::npos) << t;
+}
+
 TEST(shell_lecture, syntax_errors_name_line_and_column) {
   const std::string t = run("1 +\n* 2\n{1, 2\n]\n");
   EXPECT_NE(t.find("** (SyntaxError) iex:2:1:"), std::string::npos) << t;

@@ -175,13 +175,12 @@ value task_async(call_context& c, std::vector<value>& a) {
   return value(task_struct(owner, p, ref));
 }
 
-value task_start_with(call_context&, std::vector<value>& a, bool link, std::string_view fn, std::string_view line) {
+value task_start_with(call_context& c, std::vector<value>& a, bool link, std::string_view fn, std::string_view line) {
   if (!a[0].is_fun() || a[0].f->arity != 0)
     raise_function_clause(fn, {a[0]}, {"def " + std::string(link ? "start_link" : "start") + "(fun) when -is_function(fun, 0)-"},
                           elixir_line(line));
   const pid owner = self();
-  const pid p = link ? spawn_link(task_main, a[0].f, owner, std::function<void(std::string_view)>(), false)
-                     : spawn(task_main, a[0].f, owner, std::function<void(std::string_view)>(), false);
+  const pid p = link ? spawn_link(task_main, a[0].f, owner, c.s.write, false) : spawn(task_main, a[0].f, owner, c.s.write, false);
   return value(otter::tuple(atom("ok"), p));
 }
 value task_start(call_context& c, std::vector<value>& a) {
