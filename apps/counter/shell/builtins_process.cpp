@@ -14,6 +14,7 @@
 #include "otter/receive.hpp"
 #include "otter/registry.hpp"
 #include "otter/supervisor.hpp"
+#include "otter/term_parse.hpp"
 
 namespace otter::shell {
 
@@ -131,23 +132,14 @@ value process_whereis(call_context& c, std::vector<value>& a) {
 }
 
 // IEx.Helpers.pid/1,3: a pid from its printed parts ("0.110.0" or 0, 110,
-// 0), as :erlang.list_to_pid reads them; only local pids (node 0).
+// 0), read as the term parser reads #PID<0.110.0> (local pids, 32-bit parts).
 std::optional<pid> pid_from_text(std::string_view text) {
-  std::uint64_t parts[3] = {0, 0, 0};
-  std::size_t k = 0, digits = 0;
-  for (char ch : text) {
-    if (ch == '.') {
-      if (digits == 0 || ++k == 3) return std::nullopt;
-      digits = 0;
-    } else if (ch >= '0' && ch <= '9') {
-      parts[k] = parts[k] * 10 + static_cast<std::uint64_t>(ch - '0');
-      if (++digits > 10 || parts[k] > 0xffffffffu) return std::nullopt;
-    } else {
-      return std::nullopt;
-    }
+  try {
+    const term t = parse_term("#PID<" + std::string(text) + ">");
+    if (t.is_pid()) return t.as_pid();
+  } catch (const parse_error&) {
   }
-  if (k != 2 || digits == 0 || parts[0] != 0) return std::nullopt;
-  return pid((parts[2] << 32) | parts[1]);
+  return std::nullopt;
 }
 
 [[noreturn]] void not_a_pid(std::string_view text, std::string_view helper_line) {
